@@ -1,0 +1,1 @@
+"""Conformance suites and an embedded endpoint for the Pinecone Assistant API."""

@@ -1,0 +1,1 @@
+"""A typed, streaming-first client for Pinecone Assistant."""
