@@ -1,0 +1,47 @@
+"""Every constant of the client in one place: API version, hosts, timeouts, retry defaults."""
+
+from __future__ import annotations
+
+from typing import Final
+
+import httpx
+
+#: The API version this client speaks; sent as ``X-Pinecone-Api-Version``.
+#: Must equal the version ``generated/`` was built from (checked by the tests against generated/stats.yml).
+API_VERSION: Final = "2026-04"
+API_VERSION_HEADER: Final = "X-Pinecone-Api-Version"
+API_KEY_HEADER: Final = "Api-Key"
+API_KEY_ENV: Final = "PINECONE_API_KEY"
+
+#: Control plane (assistants). Paths in the spec are relative to ``<host>/assistant``.
+CONTROL_HOST: Final = "https://api.pinecone.io"
+#: Evaluation plane (alignment metrics), US region.
+EVALUATION_HOST: Final = "https://prod-1-data.ke.pinecone.io"
+#: Evaluation plane, EU region.
+EVALUATION_HOST_EU: Final = "https://prod-eu-data.ke.pinecone.io"
+#: Every plane serves the Assistant API under this prefix.
+PATH_PREFIX: Final = "/assistant"
+
+#: Headers whose values are secrets: never logged, shown in a repr or kept in an exception.
+SENSITIVE_HEADERS: Final = frozenset(
+    {"api-key", "authorization", "proxy-authorization", "x-api-key", "cookie", "set-cookie"}
+)
+REDACTED: Final = "[REDACTED]"
+
+#: Response headers that carry the request id, in order of preference.
+REQUEST_ID_HEADERS: Final = ("x-pinecone-request-id", "x-request-id")
+
+#: Chat answers can take a while to start; connecting should not.
+DEFAULT_TIMEOUT: Final = httpx.Timeout(300.0, connect=5.0)
+DEFAULT_CONNECTION_LIMITS: Final = httpx.Limits(max_connections=100, max_keepalive_connections=20)
+
+# Retries (see retries.RetryPolicy).
+DEFAULT_MAX_RETRIES: Final = 2
+INITIAL_RETRY_DELAY: Final = 0.5
+MAX_RETRY_DELAY: Final = 8.0
+#: A Retry-After longer than this is not waited for: the error is raised at once.
+MAX_RETRY_AFTER: Final = 60.0
+RETRYABLE_STATUSES: Final = frozenset({408, 409, 429, *range(500, 600)})
+
+#: How much of a non-JSON error body is kept in an exception message.
+MAX_ERROR_TEXT: Final = 500
