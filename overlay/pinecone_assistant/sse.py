@@ -274,9 +274,8 @@ class SSEDecoder:
         elif name == b"id":
             if b"\0" not in value:
                 self._last_id = _text(value)
-        elif name == b"retry":
-            if value.isdigit():
-                self._retry = self._this_retry = int(value)
+        elif name == b"retry" and value.isdigit():
+            self._retry = self._this_retry = int(value)
         # other field names are ignored
 
     def _dispatch(self, out: list[bytes | ServerSentEvent]) -> None:

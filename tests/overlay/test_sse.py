@@ -80,7 +80,9 @@ SAMPLES: dict[str, bytes] = {
     "mixed_space": b'data:{"a":1}\n\ndata: {"b":2}\n\ndata:  two spaces\n\n',
     "multiline": b"data: line one\ndata: line two\ndata:\ndata: four\n\n",
     "comments": b": keep-alive\n\n:another\ndata: x\n: inside\ndata: y\n\n",
-    "event_names": b"event: error\ndata: {}\n\nevent:\ndata: default\n\nevent: a\nevent: b\ndata: last wins\n\n",
+    "event_names": (
+        b"event: error\ndata: {}\n\nevent:\ndata: default\n\nevent: a\nevent: b\ndata: last wins\n\n"
+    ),
     "ids": b"id: 1\ndata: a\n\ndata: b\n\nid\ndata: c\n\nid: x\x00y\ndata: d\n\n",
     "retry": b"retry: 1500\ndata: a\n\nretry: soon\ndata: b\n\nretry:\ndata: c\n\n",
     "done": b'data: {"n":1}\n\ndata: [DONE]\n\n',
@@ -308,8 +310,8 @@ CHUNKS = [b"data: 1\n", b"\ndata: 2\n\nda", b"ta: 3\n\n", b"data: 4"]
 def test_iter_sse_reads_a_streamed_response():
     body = ClosingStream(CHUNKS)
     transport = httpx.MockTransport(lambda r: httpx.Response(200, stream=body))
-    with httpx.Client(transport=transport) as client, client.stream("GET", "http://t/") as response:
-        assert [e.data for e in iter_sse(response)] == ["1", "2", "3", "4"]
+    with httpx.Client(transport=transport) as client, client.stream("GET", "http://t/") as resp:
+        assert [e.data for e in iter_sse(resp)] == ["1", "2", "3", "4"]
     assert body.closed
 
 
@@ -330,9 +332,11 @@ def test_closing_mid_stream_stops_reading_and_closes_the_body():
 async def test_aiter_sse_reads_a_streamed_response_and_closes_it():
     body = ClosingStream(CHUNKS)
     transport = httpx.MockTransport(lambda r: httpx.Response(200, stream=body))
-    async with httpx.AsyncClient(transport=transport) as client:
-        async with client.stream("GET", "http://t/") as response:
-            assert [e.data async for e in aiter_sse(response)] == ["1", "2", "3", "4"]
+    async with (
+        httpx.AsyncClient(transport=transport) as client,
+        client.stream("GET", "http://t/") as resp,
+    ):
+        assert [e.data async for e in aiter_sse(resp)] == ["1", "2", "3", "4"]
     assert body.closed
 
 
@@ -340,11 +344,13 @@ async def test_aiter_sse_reads_a_streamed_response_and_closes_it():
 async def test_async_cancel_mid_stream_closes_the_body():
     body = ClosingStream(CHUNKS)
     transport = httpx.MockTransport(lambda r: httpx.Response(200, stream=body))
-    async with httpx.AsyncClient(transport=transport) as client:
-        async with client.stream("GET", "http://t/") as response:
-            async for event in aiter_sse(response):
-                assert event.data == "1"
-                break
+    async with (
+        httpx.AsyncClient(transport=transport) as client,
+        client.stream("GET", "http://t/") as resp,
+    ):
+        async for event in aiter_sse(resp):
+            assert event.data == "1"
+            break
     assert body.closed
     assert body.sent < len(CHUNKS)
 
@@ -375,14 +381,13 @@ def gated_app(gate: threading.Event, seen: dict[str, bool]):
 def test_first_event_reaches_the_caller_before_the_server_sends_the_second():
     gate = threading.Event()
     seen: dict[str, bool] = {}
-    with uvicorn_app(gated_app(gate, seen)) as url, httpx.Client() as client:
-        with client.stream("GET", url) as response:
-            events = iter_sse(response)
-            first = next(events)
-            # The server is blocked until the gate opens: this event came before the second was sent.
-            assert "gate_opened" not in seen
-            gate.set()
-            rest = list(events)
+    with uvicorn_app(gated_app(gate, seen)) as url, httpx.Client() as client, client.stream("GET", url) as r:
+        events = iter_sse(r)
+        first = next(events)
+        # The server is blocked until the gate opens: this event came before the second was sent.
+        assert "gate_opened" not in seen
+        gate.set()
+        rest = list(events)
     assert first.json() == {"n": 1}
     assert [e.json() for e in rest] == [{"n": 2}]
     assert seen["gate_opened"] is True
