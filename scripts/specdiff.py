@@ -24,6 +24,13 @@ REQUEST = "request"
 RESPONSE = "response"
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 _COMPONENT_KINDS = ("schemas", "parameters", "requestBodies", "responses", "headers")
+_KIND_LABEL = {
+    "schemas": "schema",
+    "parameters": "parameter component",
+    "requestBodies": "request body component",
+    "responses": "response component",
+    "headers": "header component",
+}
 _KIND_DIRECTION = {
     "parameters": REQUEST,
     "requestBodies": REQUEST,
@@ -840,10 +847,7 @@ class _Differ:
                 directions = frozenset(used) or frozenset({REQUEST, RESPONSE})
                 if kind != "schemas":
                     directions = frozenset({_KIND_DIRECTION[kind]})
-                label = {"schemas": "schema", "parameters": "parameter component"}.get(
-                    kind, f"{kind} component"
-                )
-                ctx = _Ctx(f"{label} {name}", "component", directions)
+                ctx = _Ctx(f"{_KIND_LABEL[kind]} {name}", "component", directions)
                 old_node = _resolve(self.old, old_kind[name])
                 new_node = _resolve(self.new, new_kind[name])
                 if kind == "schemas":
@@ -971,24 +975,20 @@ def render_markdown(report: Report) -> str:
     sections: dict[str, list[Change]] = {}
     for change in report.changes:
         sections.setdefault(change.where, []).append(change)
-    order = sorted(
-        sections, key=lambda w: (w.startswith(("schema ", "parameter component", "responses ")), w)
-    )
+    components = {f"{label} ": kind for kind, label in _KIND_LABEL.items()}
+    order = sorted(sections, key=lambda w: (any(w.startswith(p) for p in components), w))
     lines += ["", "## Changes", ""]
     if not report.changes:
         lines.append("No changes.")
     for where in order:
         lines += [f"### {where}", ""]
-        kind_name = where.split(" ", 1)
-        usage_key = None
-        if where.startswith("schema "):
-            usage_key = f"schemas/{kind_name[1]}"
-        elif where.startswith("parameter component "):
-            usage_key = f"parameters/{where.removeprefix('parameter component ')}"
-        if usage_key and usage_key in report.usage:
-            used = report.usage[usage_key]
-            parts = [f"{d}: {', '.join(ops)}" for d, ops in used.items()]
-            lines += [f"Used by {'; '.join(parts)}.", ""]
+        for prefix, kind in components.items():
+            used = (
+                report.usage.get(f"{kind}/{where.removeprefix(prefix)}") if where.startswith(prefix) else None
+            )
+            if used:
+                parts = [f"{d}: {', '.join(ops)}" for d, ops in used.items()]
+                lines += [f"Used by {'; '.join(parts)}.", ""]
         lines += ["| | Change | At | Path | Detail |", "|---|---|---|---|---|"]
         for c in sections[where]:
             mark = "**breaking**" if c.classification == BREAKING else "non-breaking"
