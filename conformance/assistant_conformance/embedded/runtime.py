@@ -1,0 +1,188 @@
+"""Shared state of a running endpoint, the per-request context, and typed readers for request bodies.
+
+Body readers follow the backend's deserialiser: a value of the wrong JSON type, a missing required
+field or a negative count is a 422; checks of meaning (empty content, ranges) are 400s raised by the
+handlers.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from starlette.requests import Request
+
+from .errors import ApiError, bad_request, unprocessable, unsupported_media_type
+from .faults import ActiveFaults, FaultSwitch
+from .retrieval import Retriever
+from .store import Store
+
+StreamHook = Callable[[int], Awaitable[None]]
+
+
+@dataclass
+class Settings:
+    """Options of :func:`create_app`; see its docstring."""
+
+    api_keys: frozenset[str] | None = None
+    faults: bool = False
+    public_url: str | None = None
+    assistant_ready_seconds: float = 0.0
+    file_processing_seconds: float = 0.0
+    max_output_tokens: int = 1024
+    stream_hook: StreamHook | None = None
+    signing_key: bytes = field(default_factory=lambda: secrets.token_bytes(32))
+
+
+class Runtime:
+    """Everything handlers share: settings, store, retrieval indexes, the fault switch."""
+
+    def __init__(self, settings: Settings, store: Store) -> None:
+        self.settings = settings
+        self.store = store
+        self.retriever = Retriever(store)
+        self.faults = FaultSwitch(settings.faults)
+
+
+@dataclass
+class Call:
+    """One request being served."""
+
+    request: Request
+    runtime: Runtime
+    operation: str
+    version: str
+    faults: ActiveFaults
+    started: float = field(default_factory=time.time)
+
+    @property
+    def store(self) -> Store:
+        return self.runtime.store
+
+    @property
+    def settings(self) -> Settings:
+        return self.runtime.settings
+
+    def path(self, name: str) -> str:
+        return str(self.request.path_params[name])
+
+    def public_url(self) -> str:
+        """The endpoint's own base URL, as clients reach it (``host`` of every assistant)."""
+        if self.settings.public_url:
+            return self.settings.public_url.rstrip("/")
+        return str(self.request.base_url).rstrip("/")
+
+    def query_flag(self, name: str) -> bool | None:
+        """A ``"true"``/``"false"`` query parameter; anything else is a 400."""
+        value = self.request.query_params.get(name)
+        if value is None:
+            return None
+        lowered = value.strip().lower()
+        if lowered not in {"true", "false"}:
+            raise bad_request(f"Query parameter {name} must be 'true' or 'false', got {value!r}.")
+        return lowered == "true"
+
+    async def json_body(self) -> dict[str, Any]:
+        """The request body as a JSON object."""
+        media = self.request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if media != "application/json":
+            shown = media or "none"
+            raise unsupported_media_type(
+                f"Send the request body as JSON with Content-Type: application/json (got {shown})."
+            )
+        raw = await self.request.body()
+        if not raw.strip():
+            raise bad_request("The request body is empty; send a JSON object.")
+        try:
+            data = json.loads(raw)
+        except (ValueError, RecursionError) as exc:
+            raise bad_request(f"The request body is not valid JSON: {exc}") from None
+        if not isinstance(data, dict):
+            raise unprocessable(f"The request body must be a JSON object, got {_kind(data)}.")
+        return data
+
+
+def _kind(value: object) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "an array"
+    return "an object"
+
+
+class Fields:
+    """Typed access to the fields of a JSON object; ``null`` counts as absent."""
+
+    def __init__(self, data: dict[str, Any], where: str = "") -> None:
+        self.data = data
+        self.where = where
+
+    def _name(self, name: str) -> str:
+        return f"{self.where}{name}"
+
+    def _get(self, name: str, required: bool) -> Any:
+        value = self.data.get(name)
+        if value is None and required:
+            raise unprocessable(f"Missing required field `{self._name(name)}`.")
+        return value
+
+    def _wrong(self, name: str, expected: str, value: object) -> ApiError:
+        return unprocessable(f"Field `{self._name(name)}` must be {expected}, got {_kind(value)}.")
+
+    def string(self, name: str, *, required: bool = False) -> str | None:
+        value = self._get(name, required)
+        if value is not None and not isinstance(value, str):
+            raise self._wrong(name, "a string", value)
+        return value
+
+    def boolean(self, name: str, default: bool) -> bool:
+        value = self._get(name, False)
+        if value is None:
+            return default
+        if not isinstance(value, bool):
+            raise self._wrong(name, "a boolean", value)
+        return value
+
+    def count(self, name: str, default: int) -> int:
+        """A non-negative integer (the backend reads these as unsigned)."""
+        value = self._get(name, False)
+        if value is None:
+            return default
+        if isinstance(value, bool) or not isinstance(value, int):
+            if isinstance(value, float) and value.is_integer() and value >= 0:
+                return int(value)
+            raise self._wrong(name, "a non-negative integer", value)
+        if value < 0:
+            raise unprocessable(f"Field `{self._name(name)}` must be a non-negative integer, got {value}.")
+        return value
+
+    def number(self, name: str) -> float | None:
+        value = self._get(name, False)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int | float)):
+            raise self._wrong(name, "a number", value)
+        return None if value is None else float(value)
+
+    def obj(self, name: str, *, required: bool = False) -> dict[str, Any] | None:
+        value = self._get(name, required)
+        if value is not None and not isinstance(value, dict):
+            raise self._wrong(name, "an object", value)
+        return value
+
+    def array(self, name: str, *, required: bool = False) -> list[Any] | None:
+        value = self._get(name, required)
+        if value is not None and not isinstance(value, list):
+            raise self._wrong(name, "an array", value)
+        return value
+
+    def any(self, name: str) -> Any:
+        return self.data.get(name)

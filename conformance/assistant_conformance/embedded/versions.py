@@ -1,0 +1,38 @@
+"""API versions served, chosen per request by ``X-Pinecone-Api-Version``."""
+
+from __future__ import annotations
+
+from .errors import bad_request
+
+V2025_10 = "2025-10"
+V2026_04 = "2026-04"
+
+# Header value -> behaviour served. 2026-07 (sent by pinecone 10.x) re-labels 2026-04;
+# 2026-01.alpha was the 2026-04 release candidate.
+SERVED: dict[str, str] = {
+    V2025_10: V2025_10,
+    V2026_04: V2026_04,
+    "2026-07": V2026_04,
+    "2026-01.alpha": V2026_04,
+}
+
+# A request without the header is served as 2025-10: the documented default is the oldest supported
+# version, and the one client that omits the header (pinecone-plugin-assistant, on its streaming calls)
+# speaks 2025-10 on every other call.
+DEFAULT = V2025_10
+
+HEADER = "x-pinecone-api-version"
+
+
+def resolve(value: str | None) -> str:
+    """The behaviour to serve for a header value; unknown versions are a 400."""
+    if value is None or value.strip() == "":
+        return DEFAULT
+    served = SERVED.get(value.strip())
+    if served is None:
+        known = ", ".join(sorted(SERVED))
+        raise bad_request(
+            f"Unsupported X-Pinecone-Api-Version {value.strip()!r}: send one of {known}, "
+            "or omit the header to get 2025-10."
+        )
+    return served
