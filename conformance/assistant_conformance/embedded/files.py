@@ -1,0 +1,347 @@
+"""Data plane, files and operations: upload, upsert, list (with filter), describe, delete.
+
+Ingestion runs in a worker thread while the upload request waits, so the answer already reports the
+outcome (Available, or ProcessingFailed with ``error_message``) unless a processing delay is
+configured, in which case files and operations read as Processing until it has passed.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+import uuid
+import zlib
+from typing import Any
+from urllib.parse import quote
+
+import anyio.to_thread
+from starlette.datastructures import UploadFile
+from starlette.requests import Request
+from starlette.responses import Response
+
+from . import filter as filters
+from .control import require_assistant
+from .errors import ApiError, bad_request, not_found, unsupported_media_type
+from .faults import Reply
+from .ingest import PAGED_KINDS, IngestError, chunk, extract, kind_for
+from .runtime import Call
+from .store import Chunk, FileRow, OperationRow, now_iso
+from .versions import V2026_04
+from .views import file_json, file_status, operation_json, operation_status, paginate, signature_valid
+
+FILE_ID = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
+MAX_METADATA_BYTES = 16 * 1024
+OPERATION_TYPES = ("upload_file", "upsert_file", "update_file_metadata", "delete_file")
+OPERATION_STATUSES = ("Processing", "Completed", "Failed")
+_MEDIA_TYPES = {
+    "text": "text/plain; charset=utf-8",
+    "markdown": "text/markdown; charset=utf-8",
+    "json": "application/json",
+    "pdf": "application/pdf",
+    "doc_x": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
+
+
+def _require_2026(call: Call, what: str) -> None:
+    if call.version != V2026_04:
+        raise bad_request(f"{what} exists from API version 2026-04: send X-Pinecone-Api-Version: 2026-04.")
+
+
+def require_file(call: Call, assistant: str, file_id: str) -> FileRow:
+    row = call.store.get_file(assistant, file_id)
+    if row is None:
+        raise not_found(f'File with id "{file_id}" not found in assistant "{assistant}".')
+    return row
+
+
+def validate_metadata(value: Any, where: str) -> dict[str, Any]:
+    """File metadata: a flat object of strings, numbers, booleans and lists of strings, up to 16 KB."""
+    if not isinstance(value, dict):
+        raise bad_request(f'{where} must be a JSON object, e.g. {{"team": "docs"}}.')
+    for key, item in value.items():
+        if key.startswith("$") or not key:
+            raise bad_request(
+                f"{where}: key {key!r} is not allowed (keys must be non-empty and not start with '$')."
+            )
+        if item is None:
+            raise bad_request(f"{where}.{key} is null; null values are not supported, leave the key out.")
+        if isinstance(item, list):
+            if not all(isinstance(x, str) for x in item):
+                raise bad_request(f"{where}.{key}: lists may only hold strings.")
+        elif not isinstance(item, str | int | float | bool):
+            raise bad_request(
+                f"{where}.{key}: values must be strings, numbers, booleans or lists of strings "
+                "(nested objects are not supported)."
+            )
+    size = len(json.dumps(value).encode())
+    if size > MAX_METADATA_BYTES:
+        raise bad_request(f"{where} is {size} bytes; the limit is 16 KB.")
+    return value
+
+
+def parse_filter(raw: Any, where: str) -> dict[str, Any] | None:
+    if raw is None:
+        return None
+    try:
+        filters.validate(raw)
+    except filters.FilterError as exc:
+        raise bad_request(f"Invalid {where}: {exc}") from None
+    return dict(raw)
+
+
+def _metadata_from_json(text: str, where: str) -> dict[str, Any]:
+    try:
+        value = json.loads(text)
+    except (ValueError, RecursionError) as exc:
+        raise bad_request(f"{where} is not valid JSON: {exc}") from None
+    return validate_metadata(value, where)
+
+
+async def list_files(call: Call) -> Reply:
+    assistant = call.path("assistant_name")
+    require_assistant(call, assistant)
+    spec: dict[str, Any] | None = None
+    raw = call.request.query_params.get("filter")
+    if raw is not None and raw.strip():
+        try:
+            decoded = json.loads(raw)
+        except (ValueError, RecursionError) as exc:
+            raise bad_request(f"Query parameter filter must be a JSON-encoded filter object: {exc}") from None
+        spec = parse_filter(decoded, "filter")
+    rows = call.store.list_files(assistant)
+    if spec is not None and not call.faults.flag("ignore_filter"):
+        rows = [r for r in rows if filters.matches(spec, r.metadata)]
+    if call.version != V2026_04:
+        return Reply(200, {"files": [file_json(call, r) for r in rows]})
+    page, token = paginate(call, rows, lambda r: r.seq)
+    body: dict[str, Any] = {"files": [file_json(call, r) for r in page]}
+    if token is not None:
+        body["pagination"] = {"next": token}
+    return Reply(200, body)
+
+
+async def _read_upload(call: Call) -> tuple[str, bytes, dict[str, Any] | None, bool]:
+    """File name, bytes, metadata and multimodal flag of an upload, checked for the request's version."""
+    request: Request = call.request
+    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media != "multipart/form-data":
+        raise unsupported_media_type(
+            f"Upload the file as multipart/form-data with a part named 'file' (got {media or 'none'})."
+        )
+    form = await request.form(max_files=4, max_fields=16)
+    try:
+        upload = form.get("file")
+        if not isinstance(upload, UploadFile):
+            raise bad_request("Missing multipart part 'file': send the document as a file part named 'file'.")
+        filename = upload.filename or ""
+        data = await upload.read()
+        form_metadata = form.get("metadata")
+    finally:
+        await form.close()
+    query_metadata = request.query_params.get("metadata")
+    metadata: dict[str, Any] | None = None
+    if call.version == V2026_04:
+        if query_metadata is not None:
+            raise bad_request(
+                "Under API version 2026-04, send metadata as a multipart form field named 'metadata', "
+                "not as a query parameter."
+            )
+        if isinstance(form_metadata, UploadFile):
+            form_metadata = (await form_metadata.read()).decode("utf-8", errors="replace")
+        if form_metadata is not None and form_metadata.strip():
+            metadata = _metadata_from_json(form_metadata, "metadata")
+    else:
+        if form_metadata is not None:
+            raise bad_request(
+                "Under API version 2025-10, send metadata as the JSON-encoded query parameter 'metadata'; "
+                "the multipart 'metadata' field exists from 2026-04."
+            )
+        if query_metadata is not None and query_metadata.strip():
+            metadata = _metadata_from_json(query_metadata, "metadata")
+    kind = kind_for(filename)
+    if kind is None:
+        raise bad_request(
+            f"Unsupported file type for {filename or 'the uploaded file'!r}: "
+            "upload a .pdf, .txt, .md, .json or .docx file."
+        )
+    multimodal = call.query_flag("multimodal") or False
+    if multimodal and kind != "pdf":
+        raise bad_request("multimodal=true applies to PDF files only.")
+    return filename, data, metadata, multimodal
+
+
+def _ingest(
+    assistant: str, file_id: str, kind: str, data: bytes
+) -> tuple[str, str | None, list[Chunk], float]:
+    """Status, error message, chunks and ingestion units of a document."""
+    try:
+        segments = extract(kind, data)
+        pieces = chunk(segments)
+    except IngestError as exc:
+        return "ProcessingFailed", str(exc), [], 0.0
+    except Exception as exc:  # a parser bug must fail this file, never the server
+        return "ProcessingFailed", f"The file could not be processed: {type(exc).__name__}: {exc}", [], 0.0
+    chunks = [Chunk(file_id, i, p.page, p.text) for i, p in enumerate(pieces)]
+    units = float(len(segments)) if kind in PAGED_KINDS else 1.0
+    return "Available", None, chunks, units
+
+
+async def _store_upload(call: Call, assistant: str, file_id: str, operation_type: str) -> Reply:
+    filename, data, metadata, multimodal = await _read_upload(call)
+    kind = kind_for(filename)
+    assert kind is not None
+    status, error, chunks, units = await anyio.to_thread.run_sync(_ingest, assistant, file_id, kind, data)
+    ready_at = time.time() + call.settings.file_processing_seconds
+    stamp = now_iso()
+    existing = call.store.get_file(assistant, file_id)
+    row = FileRow(
+        seq=0,
+        assistant=assistant,
+        id=file_id,
+        name=filename,
+        kind=kind,
+        metadata=metadata,
+        status=status,
+        error_message=error,
+        size=len(data),
+        multimodal=multimodal,
+        crc32c=f"{zlib.crc32(data):08x}",
+        created_on=existing.created_on if existing else stamp,
+        updated_on=stamp,
+        ready_at=ready_at,
+    )
+    stored = call.store.put_file(row, data, chunks, replace=operation_type == "upsert_file")
+    if call.version != V2026_04:
+        return Reply(200, file_json(call, stored))
+    failed = status == "ProcessingFailed"
+    op = call.store.add_operation(
+        OperationRow(
+            seq=0,
+            assistant=assistant,
+            id=str(uuid.uuid4()),
+            operation_type=operation_type,
+            file_id=file_id,
+            status="Failed" if failed else "Completed",
+            created_on=stamp,
+            completed_on=now_iso(),
+            percent_complete=100,
+            error_message=error,
+            ingestion_units=None if failed else units,
+            ready_at=ready_at,
+        )
+    )
+    return Reply(202, operation_json(op), {"Location": _location(assistant, op.id)})
+
+
+def _location(assistant: str, operation_id: str) -> str:
+    return f"/operations/{quote(assistant, safe='')}/{quote(operation_id, safe='')}"
+
+
+async def upload_file(call: Call) -> Reply:
+    assistant = call.path("assistant_name")
+    require_assistant(call, assistant)
+    return await _store_upload(call, assistant, str(uuid.uuid4()), "upload_file")
+
+
+async def upsert_file(call: Call) -> Reply:
+    _require_2026(call, "PUT /files/{assistant_name}/{assistant_file_id} (upsert)")
+    assistant = call.path("assistant_name")
+    file_id = call.path("assistant_file_id")
+    require_assistant(call, assistant)
+    if not FILE_ID.match(file_id):
+        raise bad_request(
+            f"Invalid file id {file_id!r}: use 1-128 characters from A-Z, a-z, 0-9, '_' and '-'."
+        )
+    return await _store_upload(call, assistant, file_id, "upsert_file")
+
+
+async def describe_file(call: Call) -> Reply:
+    assistant = call.path("assistant_name")
+    require_assistant(call, assistant)
+    row = require_file(call, assistant, call.path("assistant_file_id"))
+    return Reply(200, file_json(call, row, signed_url=bool(call.query_flag("include_url"))))
+
+
+async def delete_file(call: Call) -> Reply:
+    assistant = call.path("assistant_name")
+    require_assistant(call, assistant)
+    row = require_file(call, assistant, call.path("assistant_file_id"))
+    call.store.delete_file(assistant, row.id)
+    if call.version != V2026_04:
+        return Reply(200, None)
+    if file_status(row) == "ProcessingFailed":
+        return Reply(204, None)
+    stamp = now_iso()
+    op = call.store.add_operation(
+        OperationRow(
+            seq=0,
+            assistant=assistant,
+            id=str(uuid.uuid4()),
+            operation_type="delete_file",
+            file_id=row.id,
+            status="Completed",
+            created_on=stamp,
+            completed_on=stamp,
+            percent_complete=100,
+            error_message=None,
+            ingestion_units=None,
+            ready_at=0.0,
+        )
+    )
+    return Reply(202, operation_json(op), {"Location": _location(assistant, op.id)})
+
+
+async def list_operations(call: Call) -> Reply:
+    _require_2026(call, "GET /operations/{assistant_name}")
+    assistant = call.path("assistant_name")
+    require_assistant(call, assistant)
+    query = call.request.query_params
+    wanted_type = query.get("operation_type")
+    if wanted_type is not None and wanted_type not in OPERATION_TYPES:
+        raise bad_request(f"Invalid operation_type {wanted_type!r}: use one of {', '.join(OPERATION_TYPES)}.")
+    wanted_status = query.get("status")
+    if wanted_status is not None and wanted_status not in OPERATION_STATUSES:
+        raise bad_request(f"Invalid status {wanted_status!r}: use one of {', '.join(OPERATION_STATUSES)}.")
+    ops = [
+        op
+        for op in call.store.list_operations(assistant)
+        if (wanted_type is None or op.operation_type == wanted_type)
+        and (wanted_status is None or operation_status(op) == wanted_status)
+    ]
+    page, token = paginate(call, ops, lambda o: o.seq)
+    body: dict[str, Any] = {"operations": [operation_json(o) for o in page]}
+    if token is not None:
+        body["pagination"] = {"next": token}
+    return Reply(200, body)
+
+
+async def describe_operation(call: Call) -> Reply:
+    _require_2026(call, "GET /operations/{assistant_name}/{operation_id}")
+    assistant = call.path("assistant_name")
+    require_assistant(call, assistant)
+    operation_id = call.path("operation_id")
+    op = call.store.get_operation(assistant, operation_id)
+    if op is None:
+        raise not_found(f'Operation "{operation_id}" not found.')
+    return Reply(200, operation_json(op))
+
+
+async def signed_file(request: Request) -> Response:
+    """The bytes behind a ``signed_url`` (no API key; the signature and expiry are checked)."""
+    runtime = request.app.state.runtime
+    assistant = request.path_params["assistant_name"]
+    file_id = request.path_params["assistant_file_id"]
+    query = request.query_params
+    if not signature_valid(
+        runtime.settings.signing_key, assistant, file_id, query.get("expires", ""), query.get("signature", "")
+    ):
+        raise ApiError(403, "FORBIDDEN", "The signed URL is invalid or has expired; describe the file again.")
+    row = runtime.store.get_file(assistant, file_id)
+    content = runtime.store.file_content(assistant, file_id)
+    if row is None or content is None:
+        raise not_found(f'File with id "{file_id}" not found in assistant "{assistant}".')
+    disposition = f"attachment; filename*=UTF-8''{quote(row.name)}"
+    return Response(
+        content, media_type=_MEDIA_TYPES.get(row.kind), headers={"Content-Disposition": disposition}
+    )
