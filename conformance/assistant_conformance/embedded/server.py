@@ -1,0 +1,105 @@
+"""Running the endpoint with uvicorn: in the foreground (:func:`serve`) or in a thread
+(:func:`running_server`)."""
+
+from __future__ import annotations
+
+import socket
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import uvicorn
+from starlette.applications import Starlette
+
+from .app import create_app
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.listen(2048)
+    sock.set_inheritable(True)
+    return sock
+
+
+def _url(host: str, sock: socket.socket) -> str:
+    port = sock.getsockname()[1]
+    shown = f"[{host}]" if ":" in host else host
+    return f"http://{shown}:{port}"
+
+
+def _config(app: Starlette, log_level: str) -> uvicorn.Config:
+    return uvicorn.Config(
+        app,
+        log_level=log_level,
+        access_log=False,
+        lifespan="off",
+        timeout_graceful_shutdown=2,
+        ws="none",
+    )
+
+
+def serve(
+    host: str = "127.0.0.1",
+    port: int = 8765,
+    *,
+    on_ready: Callable[[str], None] | None = None,
+    log_level: str = "warning",
+    **app_options: Any,
+) -> None:
+    """Serve until interrupted; ``on_ready`` gets the URL once the socket listens (port 0 = any free port)."""
+    sock = _bind(host, port)
+    url = _url(host, sock)
+    app = create_app(public_url=app_options.pop("public_url", None) or url, **app_options)
+    server = uvicorn.Server(_config(app, log_level))
+    if on_ready is not None:
+        on_ready(url)
+    try:
+        server.run(sockets=[sock])
+    finally:
+        sock.close()
+        app.state.store.close()
+
+
+@dataclass
+class RunningServer:
+    """A server running in a background thread."""
+
+    url: str
+    app: Starlette
+
+    @property
+    def assistant_url(self) -> str:
+        """Base URL of the API paths (``{url}/assistant``)."""
+        return f"{self.url}/assistant"
+
+
+@contextmanager
+def running_server(host: str = "127.0.0.1", **app_options: Any) -> Iterator[RunningServer]:
+    """Start the endpoint on ``host`` at a free port in a thread; stop it on exit.
+
+    ``app_options`` go to :func:`create_app`.
+    """
+    sock = _bind(host, 0)
+    url = _url(host, sock)
+    app = create_app(public_url=app_options.pop("public_url", None) or url, **app_options)
+    server = uvicorn.Server(_config(app, "warning"))
+    thread = threading.Thread(
+        target=server.run, kwargs={"sockets": [sock]}, name="assistant-endpoint", daemon=True
+    )
+    thread.start()
+    try:
+        while not server.started:
+            if not thread.is_alive():
+                raise RuntimeError("the embedded endpoint failed to start")
+            thread.join(0.01)
+        yield RunningServer(url, app)
+    finally:
+        server.should_exit = True
+        thread.join(10)
+        sock.close()
+        app.state.store.close()
