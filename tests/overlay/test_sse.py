@@ -16,10 +16,11 @@ from .servers import uvicorn_app
 # --------------------------------------------------------------------------- reference
 
 
-def reference(stream: bytes) -> list[ServerSentEvent]:
+def reference(stream: bytes, eof: bool = True) -> list[ServerSentEvent]:
     """The WHATWG algorithm, written for clarity over the whole input at once.
 
     Deviation shared with the decoder: an unterminated last event is delivered at EOF.
+    With ``eof=False``, only the events a blank line has already completed.
     """
     text = stream.decode("utf-8", errors="replace")
     text = text.removeprefix("\ufeff")
@@ -34,9 +35,10 @@ def reference(stream: bytes) -> list[ServerSentEvent]:
                 i += 1
             start = i + 1
         i += 1
-    if start < len(text):
-        lines.append(text[start:])
-    lines.append("")  # EOF delivers the pending event
+    if eof:
+        if start < len(text):
+            lines.append(text[start:])
+        lines.append("")  # EOF delivers the pending event
     events = []
     data: list[str] = []
     event = ""
@@ -114,6 +116,7 @@ ALL = {
     for name, sample in SAMPLES.items()
     for ending, data in line_ending_variants(sample).items()
 }
+ALL["cr_then_crlf_multiline"] = b"data: a\r\rdata: b\r\ndata: c\r\n\r\ndata: d\r\ndata: e\r\n\r\n"
 ALL["mixed_endings"] = b"data: a\r\ndata: b\n\rdata: c\r\r\ndata: d\n\n\r\n: x\rdata: e\r\n\r\n"
 
 
@@ -145,6 +148,25 @@ def test_every_single_chunk_boundary_gives_the_same_events(name):
     expected = reference(data)
     for cut in range(len(data) + 1):
         assert decode([data[:cut], data[cut:]]) == expected, cut
+
+
+@pytest.mark.parametrize("name", sorted(ALL))
+def test_each_event_is_delivered_as_soon_as_its_blank_line_arrives(name):
+    data = ALL[name]
+    for start in (0, len(data) // 2):  # the first chunk whole, the rest byte by byte
+        decoder = SSEDecoder()
+        delivered = decoder.feed(data[:start])
+        for cut in range(start + 1, len(data) + 1):
+            delivered += decoder.feed(data[cut - 1 : cut])
+            _assert_delivered(delivered, data[:cut])
+
+
+def _assert_delivered(delivered, prefix):
+    # A CR at the very end may be the first half of a CRLF: waiting for the next byte is allowed.
+    allowed = [reference(prefix, eof=False)]
+    if prefix.endswith(b"\r"):
+        allowed.append(reference(prefix[:-1], eof=False))
+    assert delivered in allowed, prefix
 
 
 @pytest.mark.parametrize("name", sorted(ALL))
