@@ -76,6 +76,8 @@ def endpoint(
             if not active.flag(SKIP_AUTH):
                 _authenticate(runtime, request)
             version = versions.resolve(raw_version)
+            if active:
+                active.version = version
             refused = active.respond()
             if refused is not None:
                 raise refused

@@ -11,7 +11,7 @@ import anyio.to_thread
 from . import filter as filters
 from .answer import Answer, compose, with_inline_markers
 from .control import require_assistant
-from .errors import bad_request, unprocessable
+from .errors import bad_request
 from .faults import ALLOW_EMPTY_CONTENT, ALLOW_JSON_RESPONSE_STREAM, IGNORE_FILTER, Reply
 from .files import parse_filter
 from .ingest import PAGED_KINDS
@@ -53,7 +53,7 @@ def _messages(call: Call, fields: Fields) -> list[dict[str, str]]:
     out: list[dict[str, str]] = []
     for i, item in enumerate(raw):
         if not isinstance(item, dict):
-            raise unprocessable(f"messages[{i}] must be an object with role and content.")
+            raise bad_request(f"messages[{i}] must be an object with role and content.")
         sub = Fields(item, f"messages[{i}].")
         role = sub.string("role", required=True)
         content = sub.string("content", required=True)
@@ -181,7 +181,7 @@ async def chat_assistant(call: Call) -> Reply | StreamReply:
     json_response = fields.boolean("json_response", False)
     include_highlights = fields.boolean("include_highlights", False)
     options = Fields(fields.obj("context_options") or {}, "context_options.")
-    top_k = _range("context_options.top_k", options.count("top_k", DEFAULT_TOP_K), 1, MAX_TOP_K)
+    top_k = _range("context_options.top_k", options.count("top_k", DEFAULT_TOP_K), 0, MAX_TOP_K)
     snippet_size = _range(
         "context_options.snippet_size",
         options.count("snippet_size", DEFAULT_SNIPPET_SIZE),
@@ -290,7 +290,7 @@ async def context_assistant(call: Call) -> Reply:
         messages = _messages(call, fields)
         question = _question(messages)
         prompt = "\n".join(m["content"] for m in messages)
-    top_k = _range("top_k", fields.count("top_k", DEFAULT_TOP_K), 1, MAX_TOP_K)
+    top_k = _range("top_k", fields.count("top_k", DEFAULT_TOP_K), 0, MAX_TOP_K)
     snippet_size = _range(
         "snippet_size", fields.count("snippet_size", DEFAULT_SNIPPET_SIZE), MIN_SNIPPET_SIZE, MAX_SNIPPET_SIZE
     )

@@ -3,14 +3,18 @@
 Data and control planes answer ``{"error": {"code", "message"}, "status"}``; the evaluation plane
 answers ``{"message"}``. Status choices follow the live service (see docs/embedded.md):
 
-* 400 INVALID_ARGUMENT: malformed JSON, empty message content, unknown model, bad filter,
-  ``json_response`` with ``stream``, values outside documented ranges, unknown API version.
+* 400 INVALID_ARGUMENT: malformed JSON, a body that is not a JSON object or lacks
+  ``Content-Type: application/json``, a missing field or one of the wrong type, empty message
+  content, unknown model, bad filter, ``json_response`` with ``stream``, values outside documented
+  ranges, unknown API version.
+* 400 ALREADY_EXISTS: an assistant with that name exists. The spec documents no 409 for
+  create_assistant, and the 429 the published reference lists for this case would make clients retry
+  a request that can never succeed.
 * 401 UNAUTHENTICATED: missing or rejected key.
 * 404 NOT_FOUND: unknown assistant, file, operation or path.
-* 409 ALREADY_EXISTS: an assistant with that name exists.
-* 415 INVALID_ARGUMENT: a JSON operation called without ``Content-Type: application/json``.
-* 422 INVALID_ARGUMENT: a body that is JSON but does not fit the request type (missing field, wrong
-  type, negative ``top_k``/``snippet_size``), as the backend's deserialiser reports it.
+* 422 INVALID_ARGUMENT: negative ``top_k``/``snippet_size`` (the service reads them as unsigned).
+* 429 TOO_MANY_REQUESTS (RESOURCE_EXHAUSTED under 2025-10, whose codes lack the former): only from
+  fault injection.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ UNAUTHENTICATED = "UNAUTHENTICATED"
 NOT_FOUND = "NOT_FOUND"
 ALREADY_EXISTS = "ALREADY_EXISTS"
 TOO_MANY_REQUESTS = "TOO_MANY_REQUESTS"
+RESOURCE_EXHAUSTED = "RESOURCE_EXHAUSTED"
 UNKNOWN = "UNKNOWN"
 UNAVAILABLE = "UNAVAILABLE"
 
@@ -61,10 +66,6 @@ def unprocessable(message: str) -> ApiError:
     return ApiError(422, INVALID_ARGUMENT, message)
 
 
-def unsupported_media_type(message: str) -> ApiError:
-    return ApiError(415, INVALID_ARGUMENT, message)
-
-
 def not_found(message: str) -> ApiError:
     return ApiError(404, NOT_FOUND, message)
 
@@ -74,4 +75,4 @@ def unauthenticated(message: str) -> ApiError:
 
 
 def already_exists(message: str) -> ApiError:
-    return ApiError(409, ALREADY_EXISTS, message)
+    return ApiError(400, ALREADY_EXISTS, message)

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field, replace
 from email.utils import formatdate
 from typing import Any
 
-from .errors import TOO_MANY_REQUESTS, UNAVAILABLE, UNKNOWN, ApiError, bad_request
+from .errors import RESOURCE_EXHAUSTED, TOO_MANY_REQUESTS, UNAVAILABLE, UNKNOWN, ApiError, bad_request
 
 HEADER = "x-assistant-fault"
 COUNT_HEADER = "x-assistant-fault-count"
@@ -92,13 +92,13 @@ class ActiveFaults:
     def __init__(self, chosen: list[tuple[Fault, str | None]], operation: str, version: str) -> None:
         self._chosen = chosen
         self._operation = operation
-        self._version = version
+        self.version = version
 
     def __bool__(self) -> bool:
         return bool(self._chosen)
 
     def _ctx(self, param: str | None) -> FaultContext:
-        return FaultContext(self._operation, self._version, param)
+        return FaultContext(self._operation, self.version, param)
 
     def flag(self, name: str) -> bool:
         return any(name in fault.flags for fault, _ in self._chosen)
@@ -180,29 +180,31 @@ class FaultSwitch:
 # --- Faults for client tests ---------------------------------------------------------------------
 
 
-def _too_many(headers: dict[str, str]) -> ApiError:
-    return ApiError(429, TOO_MANY_REQUESTS, "Too many requests, try again later.", headers)
+def _too_many(ctx: FaultContext, headers: dict[str, str]) -> ApiError:
+    # 2025-10 has no TOO_MANY_REQUESTS code; its 429s carry RESOURCE_EXHAUSTED.
+    code = RESOURCE_EXHAUSTED if ctx.version == "2025-10" else TOO_MANY_REQUESTS
+    return ApiError(429, code, "Too many requests, try again later.", headers)
 
 
 register(
     Fault(
         "rate_limit_seconds",
         "429 with `Retry-After: 1` (delta seconds)",
-        respond=lambda ctx: _too_many({"Retry-After": ctx.param or "1"}),
+        respond=lambda ctx: _too_many(ctx, {"Retry-After": ctx.param or "1"}),
     )
 )
 register(
     Fault(
         "rate_limit_ms",
         "429 with `retry-after-ms: 500` and `Retry-After: 1`",
-        respond=lambda ctx: _too_many({"retry-after-ms": ctx.param or "500", "Retry-After": "1"}),
+        respond=lambda ctx: _too_many(ctx, {"retry-after-ms": ctx.param or "500", "Retry-After": "1"}),
     )
 )
 register(
     Fault(
         "rate_limit_date",
         "429 with `Retry-After` as an HTTP-date one second ahead",
-        respond=lambda ctx: _too_many({"Retry-After": formatdate(time.time() + 1, usegmt=True)}),
+        respond=lambda ctx: _too_many(ctx, {"Retry-After": formatdate(time.time() + 1, usegmt=True)}),
     )
 )
 register(

@@ -22,7 +22,7 @@ from starlette.responses import Response
 
 from . import filter as filters
 from .control import require_assistant
-from .errors import ApiError, bad_request, not_found, unsupported_media_type
+from .errors import ApiError, bad_request, not_found
 from .faults import Reply
 from .ingest import PAGED_KINDS, IngestError, chunk, extract, kind_for
 from .runtime import Call
@@ -114,7 +114,7 @@ async def list_files(call: Call) -> Reply:
         rows = [r for r in rows if filters.matches(spec, r.metadata)]
     if call.version != V2026_04:
         return Reply(200, {"files": [file_json(call, r) for r in rows]})
-    page, token = paginate(call, rows, lambda r: r.seq)
+    page, token = paginate(call, rows, lambda r: r.seq, maximum=None)
     body: dict[str, Any] = {"files": [file_json(call, r) for r in page]}
     if token is not None:
         body["pagination"] = {"next": token}
@@ -126,7 +126,7 @@ async def _read_upload(call: Call) -> tuple[str, bytes, dict[str, Any] | None, b
     request: Request = call.request
     media = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if media != "multipart/form-data":
-        raise unsupported_media_type(
+        raise bad_request(
             f"Upload the file as multipart/form-data with a part named 'file' (got {media or 'none'})."
         )
     form = await request.form(max_files=4, max_fields=16)
@@ -309,7 +309,7 @@ async def list_operations(call: Call) -> Reply:
         if (wanted_type is None or op.operation_type == wanted_type)
         and (wanted_status is None or operation_status(op) == wanted_status)
     ]
-    page, token = paginate(call, ops, lambda o: o.seq)
+    page, token = paginate(call, ops, lambda o: o.seq, descending=True)
     body: dict[str, Any] = {"operations": [operation_json(o) for o in page]}
     if token is not None:
         body["pagination"] = {"next": token}

@@ -1,8 +1,7 @@
 """Shared state of a running endpoint, the per-request context, and typed readers for request bodies.
 
-Body readers follow the backend's deserialiser: a value of the wrong JSON type, a missing required
-field or a negative count is a 422; checks of meaning (empty content, ranges) are 400s raised by the
-handlers.
+Body readers answer 400 INVALID_ARGUMENT for a missing required field or a value of the wrong JSON
+type, and 422 for a negative count (``top_k``, ``snippet_size``), which the service reads as unsigned.
 """
 
 from __future__ import annotations
@@ -16,7 +15,7 @@ from typing import Any
 
 from starlette.requests import Request
 
-from .errors import ApiError, bad_request, unprocessable, unsupported_media_type
+from .errors import ApiError, bad_request, unprocessable
 from .faults import ActiveFaults, FaultSwitch
 from .retrieval import Retriever
 from .store import Store
@@ -91,7 +90,7 @@ class Call:
         media = self.request.headers.get("content-type", "").split(";")[0].strip().lower()
         if media != "application/json":
             shown = media or "none"
-            raise unsupported_media_type(
+            raise bad_request(
                 f"Send the request body as JSON with Content-Type: application/json (got {shown})."
             )
         raw = await self.request.body()
@@ -102,7 +101,7 @@ class Call:
         except (ValueError, RecursionError) as exc:
             raise bad_request(f"The request body is not valid JSON: {exc}") from None
         if not isinstance(data, dict):
-            raise unprocessable(f"The request body must be a JSON object, got {_kind(data)}.")
+            raise bad_request(f"The request body must be a JSON object, got {_kind(data)}.")
         return data
 
 
@@ -133,11 +132,11 @@ class Fields:
     def _get(self, name: str, required: bool) -> Any:
         value = self.data.get(name)
         if value is None and required:
-            raise unprocessable(f"Missing required field `{self._name(name)}`.")
+            raise bad_request(f"Missing required field `{self._name(name)}`.")
         return value
 
     def _wrong(self, name: str, expected: str, value: object) -> ApiError:
-        return unprocessable(f"Field `{self._name(name)}` must be {expected}, got {_kind(value)}.")
+        return bad_request(f"Field `{self._name(name)}` must be {expected}, got {_kind(value)}.")
 
     def string(self, name: str, *, required: bool = False) -> str | None:
         value = self._get(name, required)

@@ -411,7 +411,7 @@ class Store:
 
     def list_operations(self, assistant: str) -> list[OperationRow]:
         rows = self._query(
-            f"SELECT {_OP_COLUMNS} FROM operations WHERE assistant = ? ORDER BY seq",  # noqa: S608
+            f"SELECT {_OP_COLUMNS} FROM operations WHERE assistant = ? ORDER BY seq DESC",  # noqa: S608
             (assistant,),
         )
         return [OperationRow(*r) for r in rows]

@@ -116,7 +116,7 @@ def page_token(seq: int) -> str:
 
 
 def read_page_token(token: str | None) -> int:
-    """The sequence number a pagination token continues after (0 for the first page)."""
+    """The sequence number of the last item of the previous page (0 for the first page)."""
     if token is None or token == "":
         return 0
     try:
@@ -132,26 +132,33 @@ def read_page_token(token: str | None) -> int:
         ) from None
 
 
-def page_limit(call: Call, default: int = 50) -> int:
+def page_limit(call: Call, maximum: int | None = 100, default: int = 50) -> int:
+    """The ``limit`` query parameter: an integer from 1 to ``maximum`` (no upper bound when None)."""
     raw = call.request.query_params.get("limit")
     if raw is None:
         return default
+    bounds = f"between 1 and {maximum}" if maximum is not None else "of at least 1"
     try:
         limit = int(raw)
     except ValueError:
-        raise bad_request(
-            f"Query parameter limit must be an integer between 1 and 100, got {raw!r}."
-        ) from None
-    if not 1 <= limit <= 100:
-        raise bad_request(f"Query parameter limit must be between 1 and 100, got {limit}.")
+        raise bad_request(f"Query parameter limit must be an integer {bounds}, got {raw!r}.") from None
+    if limit < 1 or (maximum is not None and limit > maximum):
+        raise bad_request(f"Query parameter limit must be {bounds}, got {limit}.")
     return limit
 
 
-def paginate(call: Call, items: list[Any], seq_of: Any) -> tuple[list[Any], str | None]:
-    """One page of ``items`` (sorted by sequence) per the request's limit and pagination_token."""
-    after = read_page_token(call.request.query_params.get("pagination_token"))
-    limit = page_limit(call)
-    rest = [item for item in items if seq_of(item) > after]
+def paginate(
+    call: Call, items: list[Any], seq_of: Any, *, maximum: int | None = 100, descending: bool = False
+) -> tuple[list[Any], str | None]:
+    """One page of ``items`` (ordered by sequence number) per the request's limit and pagination_token."""
+    token_seq = read_page_token(call.request.query_params.get("pagination_token"))
+    limit = page_limit(call, maximum)
+    if token_seq == 0:
+        rest = items
+    elif descending:
+        rest = [item for item in items if seq_of(item) < token_seq]
+    else:
+        rest = [item for item in items if seq_of(item) > token_seq]
     page = rest[:limit]
     token = page_token(seq_of(page[-1])) if len(rest) > limit else None
     return page, token
