@@ -13,10 +13,9 @@ import httpx
 import jsonschema
 import pytest
 import yaml
+from assistant_conformance.embedded import create_app
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
-
-from assistant_conformance.embedded import create_app
 
 ROOT = Path(__file__).resolve().parents[2]
 KEY = "test-key"
