@@ -128,6 +128,23 @@ CORPUS: dict[str, tuple[str, dict[str, Any]]] = {
 }
 
 
+def make_pdf(pages: list[str]) -> bytes:
+    """A PDF with one page per entry of ``pages`` (made with fpdf2)."""
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.set_font("Helvetica", size=12)
+    for text in pages:
+        pdf.add_page()
+        pdf.multi_cell(0, 8, text)
+    return bytes(pdf.output())
+
+
+@pytest.fixture
+def pdf_bytes() -> Callable[[list[str]], bytes]:
+    return make_pdf
+
+
 @pytest.fixture
 def make_api() -> Iterator[Callable[..., Api]]:
     made: list[Api] = []
