@@ -589,7 +589,7 @@ class _Differ:
             self.emit(_Ctx(where, f"response {code}", resp), "", rule, f"status {code} removed")
         for code in sorted(new.keys() - old.keys()):
             rule = "status-success-added" if success(str(code)) else "status-error-added"
-            body = _describe_content(_resolve(self.new, new[code]).get("content") or {})
+            body = _describe_response(_resolve(self.new, new[code]))
             self.emit(_Ctx(where, f"response {code}", resp), "", rule, f"status {code} added{body}")
         for code in sorted(old.keys() & new.keys()):
             if self._same_component(old[code], new[code]):
@@ -863,14 +863,16 @@ class _Differ:
                     self._header(ctx, old_node, new_node)
 
 
-def _describe_content(content: Mapping[str, Any]) -> str:
-    """`` (application/json: OperationModel)`` for a response body, or ``""`` when it has none."""
+def _describe_response(response: Mapping[str, Any]) -> str:
+    """`` (application/json: OperationModel; headers: Location)`` for a response, ``""`` when it is empty."""
     parts = []
-    for media, item in sorted(content.items()):
-        schema = (item or {}).get("schema") or {}
-        ref = _ref_of(schema)
+    for media, item in sorted((response.get("content") or {}).items()):
+        ref = _ref_of((item or {}).get("schema") or {})
         parts.append(f"{media}: {ref.rsplit('/', 1)[-1]}" if ref else media)
-    return f" ({', '.join(parts)})" if parts else ""
+    headers = sorted(response.get("headers") or {})
+    if headers:
+        parts.append(f"headers: {', '.join(headers)}")
+    return f" ({'; '.join(parts)})" if parts else ""
 
 
 def _ref_of(node: Any) -> str:

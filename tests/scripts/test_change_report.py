@@ -63,7 +63,7 @@ def test_committed_report_matches_what_the_generator_writes_from_the_committed_s
 def test_uploads_answer_202_with_an_operation_instead_of_200(changes: list[dict[str, Any]]) -> None:
     upload = "upload_file (POST /files/{assistant_name})"
     added = find(changes, where=upload, rule="status-success-added")
-    assert added["detail"] == "status 202 added (application/json: OperationModel)"
+    assert added["detail"] == "status 202 added (application/json: OperationModel; headers: Location)"
     assert added["classification"] == "breaking"
     assert find(changes, where=upload, rule="status-success-removed")["at"] == "response 200"
     delete = "delete_file (DELETE /files/{assistant_name}/{assistant_file_id})"
@@ -136,7 +136,7 @@ def test_model_lists_change(changes: list[dict[str, Any]]) -> None:
 def test_markdown_report_names_each_documented_change() -> None:
     text = REPORT_MD.read_text(encoding="utf-8")
     for needle in (
-        "status 202 added (application/json: OperationModel)",
+        "status 202 added (application/json: OperationModel; headers: Location)",
         "query parameter `metadata` removed",
         "### schema UploadFileRequest",
         "`$.pagination`",
