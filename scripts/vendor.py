@@ -154,11 +154,12 @@ def leftover_imports(source: str, old_names: Sequence[str]) -> list[str]:
     """Absolute imports of any of ``old_names`` still in ``source`` (``line N: import x``)."""
     found = []
     for node in ast.walk(ast.parse(source)):
-        modules: list[str] = []
         if isinstance(node, ast.Import):
             modules = [alias.name for alias in node.names]
         elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
             modules = [node.module]
+        else:
+            continue
         found += [f"line {node.lineno}: {m}" for m in modules if m.partition(".")[0] in old_names]
     return found
 
