@@ -85,7 +85,9 @@ def test_no_matching_files_gives_an_answer_without_citations(api26: Api, conform
 def test_model_echoes_a_concrete_id(api: Api) -> None:
     load_corpus(api)
     assert api.chat("demo", "otters").json()["model"] == "gpt-4o-2024-11-20"
-    assert api.chat("demo", "otters", model="claude-3-5-sonnet").json()["model"].startswith("claude-sonnet-4-5")
+    assert (
+        api.chat("demo", "otters", model="claude-3-5-sonnet").json()["model"].startswith("claude-sonnet-4-5")
+    )
     assert api.chat("demo", "otters", model="gemini-2.5-pro").json()["model"] == "gemini-2.5-pro"
 
 
@@ -163,7 +165,8 @@ def test_chat_completion_markers_carry_pdf_pages(api: Api, pdf_bytes) -> None:
     api.create_assistant()
     api.upload("demo", "guide.pdf", pdf_bytes(["Nothing here.", "Herons nest in tall trees."]))
     content = api.post(
-        "chat/demo/chat/completions", json={"messages": [{"role": "user", "content": "Where do herons nest?"}]}
+        "chat/demo/chat/completions",
+        json={"messages": [{"role": "user", "content": "Where do herons nest?"}]},
     ).json()["choices"][0]["message"]["content"]
     assert content.endswith("Herons nest in tall trees. [1, pp. 2]")
 
@@ -230,8 +233,11 @@ def test_evaluation_scores_entailed_and_contradicted_facts(api: Api, conform) ->
     assert body["metrics"]["correctness"] == 1.0
     contradicted = api.post(
         "evaluation/metrics/alignment",
-        json={"question": "q", "answer": "Madrid has about 9 million residents.",
-              "ground_truth_answer": "Madrid has about 3 million residents."},
+        json={
+            "question": "q",
+            "answer": "Madrid has about 9 million residents.",
+            "ground_truth_answer": "Madrid has about 3 million residents.",
+        },
     ).json()
     assert contradicted["reasoning"]["evaluated_facts"][0]["entailment"] == "contradicted"
     assert contradicted["metrics"]["alignment"] == 0.0

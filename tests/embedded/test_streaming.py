@@ -6,7 +6,6 @@ import threading
 
 import anyio.to_thread
 import httpx
-
 from assistant_conformance.embedded import running_server
 
 from .conftest import CORPUS, KEY, V25, V26, Api, load_corpus, sse_events
@@ -105,7 +104,9 @@ def _load_over_http(base: str) -> None:
     with httpx.Client(base_url=base, headers=headers) as client:
         assert client.post("/assistant/assistants", json={"name": "demo"}).status_code == 200
         for name, (text, _) in CORPUS.items():
-            assert client.post("/assistant/files/demo", files={"file": (name, text.encode())}).status_code == 200
+            assert (
+                client.post("/assistant/files/demo", files={"file": (name, text.encode())}).status_code == 200
+            )
 
 
 def test_stream_chunks_reach_the_client_before_later_ones_are_produced() -> None:
@@ -122,7 +123,9 @@ def test_stream_chunks_reach_the_client_before_later_ones_are_produced() -> None
         body = {"messages": [{"role": "user", "content": QUESTION}], "stream": True}
         with (
             httpx.Client(timeout=30) as client,
-            client.stream("POST", f"{server.url}/assistant/chat/demo", json=body, headers={"Api-Key": KEY}) as r,
+            client.stream(
+                "POST", f"{server.url}/assistant/chat/demo", json=body, headers={"Api-Key": KEY}
+            ) as r,
         ):
             lines = (line for line in r.iter_lines() if line)
             first = next(lines)

@@ -18,7 +18,7 @@ from .ingest import split_sentences
 from .retrieval import Snippet, terms
 from .tokens import count_tokens, truncate_to_tokens
 
-MAX_CITED = 3
+MAX_CITED = 6
 DEFAULT_MAX_OUTPUT_TOKENS = 1024
 NO_ANSWER = "I could not find any information about that in the assistant's files."
 

@@ -260,7 +260,8 @@ async def describe_file(call: Call) -> Reply:
     assistant = call.path("assistant_name")
     require_assistant(call, assistant)
     row = require_file(call, assistant, call.path("assistant_file_id"))
-    return Reply(200, file_json(call, row, signed_url=bool(call.query_flag("include_url"))))
+    # describe_file documents no 400, so a malformed include_url reads as false.
+    return Reply(200, file_json(call, row, signed_url=bool(call.query_flag("include_url", strict=False))))
 
 
 async def delete_file(call: Call) -> Reply:
