@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import nox
 
-nox.options.default_venv_backend = "venv"
+# uv makes the many per-session installs fast; plain venv + pip is the fallback.
+nox.options.default_venv_backend = "uv|venv"
 nox.options.reuse_existing_virtualenvs = True
 nox.options.error_on_missing_interpreters = True
 nox.options.sessions = ["lint", "typecheck", "check_generated", "tests"]
