@@ -235,7 +235,10 @@ class AssistantFileModel(BaseModel):
     updated_on: Annotated[AwareDatetime | None, Field(description="When the file was last changed.")] = None
     status: FileStatus | None = None
     percent_done: Annotated[
-        float | None, Field(description="Processing progress. Seen as a fraction between 0 and 1 in practice.")
+        float | None,
+        Field(
+            description="Processing progress. Payloads from the service show values such as 0.0 and 1.0; whether the scale is 0-1 or 0-100 is not documented."
+        ),
     ] = None
     signed_url: Annotated[
         str | None,

@@ -33,7 +33,8 @@ class AssistantFileModel:
             updated_on (datetime.datetime | Unset): When the file was last changed.
             status (FileStatus | Unset): Processing state of a file: `Processing` (being parsed and indexed), `Available`
                 (ready to answer from), `Deleting` (deletion in progress) or `ProcessingFailed` (see `error_message`).
-            percent_done (float | None | Unset): Processing progress. Seen as a fraction between 0 and 1 in practice.
+            percent_done (float | None | Unset): Processing progress. Payloads from the service show values such as 0.0 and
+                1.0; whether the scale is 0-1 or 0-100 is not documented.
             signed_url (None | str | Unset): Temporary download link, only when requested with `include_url=true` (and in
                 some references). Anyone holding it can read the file; it expires after about an hour.
             error_message (None | str | Unset): Why processing failed, when `status` is `ProcessingFailed`.
