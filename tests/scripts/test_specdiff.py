@@ -601,3 +601,259 @@ def test_report_renders_rules_counts_and_each_change(tmp_path: Path) -> None:
     data = json.loads(specdiff.render_json(report))
     assert data["counts"] == {"breaking": 1, "non-breaking": 1}
     assert data["from"] == {"version": "2025-10", "spec": "spec/2025-10/openapi.yaml"}
+
+
+# --- one case per rule: every kind of change in RULES is detected ------------------------------------------
+
+
+def _files_post(doc: dict[str, Any]) -> dict[str, Any]:
+    return _op(doc, "/files/{assistant_name}", "post")
+
+
+def _add_location(doc: dict[str, Any], *, required: bool) -> None:
+    _files_post(doc)["responses"]["200"]["headers"] = {
+        "Location": {"required": required, "schema": {"type": "string"}}
+    }
+
+
+def _union_field(doc: dict[str, Any]) -> None:
+    _schema(doc, "ChatRequest")["properties"]["query"] = {"oneOf": [{"type": "string"}, {"type": "integer"}]}
+
+
+_X_OPERATION = {"operationId": "x", "responses": {"200": {"description": "ok"}}}
+
+# (rule, classification, change to the old side or None, change to the new side)
+CASES: list[tuple[str, str, Any, Any]] = [
+    ("operation-added", "non-breaking", None, lambda d: d["paths"].update({"/x": {"get": _X_OPERATION}})),
+    ("operation-removed", "breaking", None, lambda d: d["paths"].pop("/chat/{assistant_name}")),
+    (
+        "operation-moved",
+        "breaking",
+        None,
+        lambda d: d["paths"].update(y=d["paths"].pop("/chat/{assistant_name}")),
+    ),
+    ("operation-deprecated", "non-breaking", None, lambda d: _files_post(d).update(deprecated=True)),
+    ("server-added", "non-breaking", None, lambda d: d["servers"].append({"url": "https://eu.example.test"})),
+    ("server-removed", "breaking", None, lambda d: d.update(servers=[])),
+    (
+        "parameter-added-optional",
+        "non-breaking",
+        None,
+        lambda d: _files_post(d)["parameters"].append(
+            {"name": "multimodal", "in": "query", "schema": {"type": "string"}}
+        ),
+    ),
+    (
+        "parameter-added-required",
+        "breaking",
+        None,
+        lambda d: _files_post(d)["parameters"].append(
+            {"name": "X-Tenant", "in": "header", "required": True, "schema": {"type": "string"}}
+        ),
+    ),
+    ("parameter-removed", "breaking", None, lambda d: _files_post(d)["parameters"].pop(1)),
+    (
+        "parameter-became-required",
+        "breaking",
+        None,
+        lambda d: _files_post(d)["parameters"][1].update(required=True),
+    ),
+    (
+        "parameter-became-optional",
+        "non-breaking",
+        lambda d: _files_post(d)["parameters"][1].update(required=True),
+        None,
+    ),
+    (
+        "body-added-optional",
+        "non-breaking",
+        lambda d: _files_post(d).pop("requestBody"),
+        lambda d: _files_post(d)["requestBody"].update(required=False),
+    ),
+    ("body-added-required", "breaking", lambda d: _files_post(d).pop("requestBody"), None),
+    ("body-removed", "breaking", None, lambda d: _files_post(d).pop("requestBody")),
+    (
+        "body-became-required",
+        "breaking",
+        lambda d: _files_post(d)["requestBody"].update(required=False),
+        None,
+    ),
+    (
+        "body-became-optional",
+        "non-breaking",
+        None,
+        lambda d: _files_post(d)["requestBody"].update(required=False),
+    ),
+    (
+        "content-type-added",
+        "non-breaking",
+        None,
+        lambda d: _files_post(d)["requestBody"]["content"].update({"application/octet-stream": {}}),
+    ),
+    ("content-type-removed", "breaking", None, lambda d: _files_post(d)["responses"]["200"].pop("content")),
+    (
+        "status-success-added",
+        "breaking",
+        None,
+        lambda d: _files_post(d)["responses"].update({"202": {"description": "accepted"}}),
+    ),
+    ("status-success-removed", "breaking", None, lambda d: _files_post(d)["responses"].pop("200")),
+    (
+        "status-error-added",
+        "non-breaking",
+        None,
+        lambda d: _files_post(d)["responses"].update({"429": {"description": "slow down"}}),
+    ),
+    (
+        "status-error-removed",
+        "non-breaking",
+        None,
+        lambda d: _op(d, "/chat/{assistant_name}", "post")["responses"].pop("400"),
+    ),
+    ("header-added", "non-breaking", None, lambda d: _add_location(d, required=False)),
+    ("header-removed", "breaking", lambda d: _add_location(d, required=False), None),
+    (
+        "header-became-optional",
+        "breaking",
+        lambda d: _add_location(d, required=True),
+        lambda d: _add_location(d, required=False),
+    ),
+    (
+        "header-became-required",
+        "non-breaking",
+        lambda d: _add_location(d, required=False),
+        lambda d: _add_location(d, required=True),
+    ),
+    (
+        "field-added-optional",
+        "non-breaking",
+        None,
+        lambda d: _schema(d, "ChatRequest")["properties"].update(stream={"type": "boolean"}),
+    ),
+    (
+        "field-added-required",
+        "breaking",
+        None,
+        lambda d: (
+            _schema(d, "ChatRequest")["properties"].update(stream={"type": "boolean"}),
+            _schema(d, "ChatRequest")["required"].append("stream"),
+        ),
+    ),
+    ("field-removed", "breaking", None, lambda d: _schema(d, "ChatRequest")["properties"].pop("temperature")),
+    (
+        "field-became-required",
+        "breaking",
+        None,
+        lambda d: _schema(d, "ChatRequest")["required"].append("model"),
+    ),
+    ("field-became-optional", "breaking", None, lambda d: _schema(d, "ChatModel")["required"].remove("id")),
+    (
+        "type-widened",
+        "breaking",
+        None,
+        lambda d: _schema(d, "File")["properties"]["name"].update(type=["string", "null"]),
+    ),
+    (
+        "type-narrowed",
+        "breaking",
+        None,
+        lambda d: _schema(d, "ChatRequest")["properties"]["temperature"].update(type="integer"),
+    ),
+    (
+        "type-changed",
+        "breaking",
+        None,
+        lambda d: _schema(d, "ChatModel")["properties"]["id"].update(type="integer"),
+    ),
+    (
+        "enum-value-added",
+        "non-breaking",
+        None,
+        lambda d: _schema(d, "FinishReason")["enum"].append("tool_calls"),
+    ),
+    (
+        "enum-value-removed",
+        "breaking",
+        None,
+        lambda d: _schema(d, "ChatRequest")["properties"]["model"]["enum"].pop(),
+    ),
+    (
+        "enum-added",
+        "breaking",
+        None,
+        lambda d: _schema(d, "ChatRequest")["properties"]["temperature"].update(enum=[0, 1]),
+    ),
+    ("enum-removed", "breaking", None, lambda d: _schema(d, "FinishReason").pop("enum")),
+    (
+        "variant-added",
+        "non-breaking",
+        _union_field,
+        lambda d: (
+            _union_field(d),
+            _schema(d, "ChatRequest")["properties"]["query"]["oneOf"].append({"type": "boolean"}),
+        ),
+    ),
+    (
+        "variant-removed",
+        "breaking",
+        _union_field,
+        lambda d: (_union_field(d), _schema(d, "ChatRequest")["properties"]["query"]["oneOf"].pop()),
+    ),
+    (
+        "constraint-tightened",
+        "breaking",
+        None,
+        lambda d: _schema(d, "ChatRequest")["properties"]["temperature"].update(minimum=0),
+    ),
+    (
+        "constraint-loosened",
+        "breaking",
+        None,
+        lambda d: _schema(d, "File")["properties"]["name"].pop("maxLength"),
+    ),
+    (
+        "constraint-changed",
+        "breaking",
+        None,
+        lambda d: _schema(d, "File")["properties"]["id"].update(format="ulid"),
+    ),
+    (
+        "default-changed",
+        "breaking",
+        None,
+        lambda d: _schema(d, "ChatRequest")["properties"]["model"].update(default="claude-3-5-sonnet"),
+    ),
+    (
+        "default-added-or-removed",
+        "non-breaking",
+        None,
+        lambda d: _schema(d, "ChatRequest")["properties"]["temperature"].update(default=0.0),
+    ),
+    (
+        "schema-added",
+        "non-breaking",
+        None,
+        lambda d: d["components"]["schemas"].update(Pagination={"type": "object"}),
+    ),
+    ("schema-removed", "breaking", lambda d: d["components"]["schemas"].update(Old={"type": "object"}), None),
+    ("security-changed", "breaking", None, lambda d: d.update(security=[{"ApiKeyAuth": []}])),
+]
+
+
+@pytest.mark.parametrize(
+    ("rule", "classification", "change_old", "change_new"), CASES, ids=[c[0] for c in CASES]
+)
+def test_each_kind_of_change_is_detected_and_classified(
+    rule: str, classification: str, change_old: Any, change_new: Any
+) -> None:
+    old, new = copy.deepcopy(BASE), copy.deepcopy(BASE)
+    for doc, change in ((old, change_old), (new, change_new)):
+        if change is not None:
+            change(doc)
+    found = [c for c in specdiff.compare(old, new).changes if c.rule == rule]
+    assert found, f"{rule} not detected"
+    assert {c.classification for c in found} == {classification}
+
+
+def test_the_cases_cover_every_rule() -> None:
+    assert sorted(c[0] for c in CASES) == sorted(specdiff.RULES)
