@@ -29,8 +29,6 @@ from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 
-import yaml
-
 ROOT = Path(__file__).resolve().parent.parent
 GENERATED_PACKAGE = ROOT / "generated" / "assistant_api"
 STATS_FILE = ROOT / "generated" / "stats.yml"
@@ -230,14 +228,19 @@ def check_package_name(name: str) -> None:
         raise VendorError(f"--package must differ from the original name {parts[-1]!r}")
 
 
-def _read_stats() -> dict[str, object]:
+def _read_stats() -> dict[str, str]:
+    """The flat ``key: value`` lines of generated/stats.yml (read without a YAML library)."""
     if not STATS_FILE.is_file():
         raise VendorError(
             f"{STATS_FILE.relative_to(ROOT)} is missing: generate the client first "
             "(.venv/bin/python scripts/regenerate.py)"
         )
-    data = yaml.safe_load(STATS_FILE.read_text(encoding="utf-8"))
-    if not isinstance(data, dict) or "spec_version" not in data:
+    data: dict[str, str] = {}
+    for line in STATS_FILE.read_text(encoding="utf-8").splitlines():
+        key, sep, value = line.partition(":")
+        if sep and not line.startswith(("#", " ")):
+            data[key.strip()] = value.strip().strip("\"'")
+    if "spec_version" not in data:
         raise VendorError(
             f"{STATS_FILE.relative_to(ROOT)} does not name a spec_version; regenerate the client"
         )
@@ -293,11 +296,13 @@ def make_plan(dest: Path, package: str, *, with_overlay: bool) -> Plan:
     return plan
 
 
-def _notice(plan: Plan, dotted: str, requirements: Mapping[str, str], stats: Mapping[str, object]) -> str:
+def _notice(plan: Plan, dotted: str, requirements: Mapping[str, str], stats: Mapping[str, str]) -> str:
     argv = ["python", "scripts/vendor.py", str(plan.dest), "--package", plan.package]
     if plan.with_overlay:
         argv.append("--with-overlay")
-    reqs = "\n".join(f"- `{d}`" + (f" (tested with {v})" if v else "") for d, v in requirements.items())
+    reqs = "\n".join(
+        f"- `{d}`" + (f" ({v} where the copy was made)" if v else "") for d, v in requirements.items()
+    )
     renames = "\n".join(f"- `{old}` → `{new}`" for old, new in plan.renames.items())
     return (
         f"# {dotted} (vendored)\n\n"
