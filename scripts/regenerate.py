@@ -479,7 +479,7 @@ def regenerate(
     client_version: str, oracle_versions: Sequence[str], output: Path, oracle_dir: Path
 ) -> ClientBuild:
     """Generate everything first, then install: a failure anywhere leaves every output as it was."""
-    for version in {client_version, *oracle_versions}:
+    for version in sorted({client_version, *oracle_versions}):
         validate_spec(spec_path(version))
     output.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=output, prefix=".regenerate-") as work:
