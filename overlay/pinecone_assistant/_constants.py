@@ -12,6 +12,9 @@ API_VERSION: Final = "2026-04"
 API_VERSION_HEADER: Final = "X-Pinecone-Api-Version"
 API_KEY_HEADER: Final = "Api-Key"
 API_KEY_ENV: Final = "PINECONE_API_KEY"
+#: Overrides of the control and evaluation hosts (the names the official SDK reads).
+CONTROL_HOST_ENV: Final = "PINECONE_PLUGIN_ASSISTANT_CONTROL_HOST"
+EVALUATION_HOST_ENV: Final = "PINECONE_PLUGIN_ASSISTANT_DATA_HOST"
 
 #: Control plane (assistants). Paths in the spec are relative to ``<host>/assistant``.
 CONTROL_HOST: Final = "https://api.pinecone.io"
@@ -45,3 +48,15 @@ RETRYABLE_STATUSES: Final = frozenset({408, 409, 429, *range(500, 600)})
 
 #: How much of a non-JSON error body is kept in an exception message.
 MAX_ERROR_TEXT: Final = 500
+
+# Request limits checked before sending (see chat.py, context.py, assistants.py).
+ASSISTANT_NAME_PATTERN: Final = r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?$"
+ASSISTANT_NAME_MAX_LENGTH: Final = 63
+FILE_ID_PATTERN: Final = r"^[A-Za-z0-9_-]{1,128}$"
+MESSAGE_ROLES: Final = ("user", "assistant")
+TOP_K_RANGE: Final = (1, 64)
+SNIPPET_SIZE_RANGE: Final = (512, 8192)
+
+# Waiting for assistants, files and operations (seconds).
+DEFAULT_POLL_INTERVAL: Final = 1.0
+DEFAULT_WAIT_TIMEOUT: Final = 300.0

@@ -19,6 +19,8 @@
     │   └── StreamError                    (an error inside a stream, e.g. an {"error": ...} event)
     │       └── IncompleteStreamError      (the stream ended before its final chunk; has the partial answer)
     ├── ClientValidationError (also a ValueError: bad input caught before sending)
+    ├── ProcessingFailedError              (a file, operation or assistant ended in a failed state)
+    ├── WaitTimeoutError (also a TimeoutError: a wait for a state ran out of time)
     └── FinishReasonError                  (raised only by helpers that need a complete answer)
         ├── LengthFinishReasonError
         └── ContentFilterFinishReasonError
@@ -55,9 +57,11 @@ __all__ = [
     "LengthFinishReasonError",
     "NotFoundError",
     "PermissionDeniedError",
+    "ProcessingFailedError",
     "RateLimitError",
     "StreamError",
     "UnprocessableEntityError",
+    "WaitTimeoutError",
     "connection_error_from",
     "make_status_error",
     "redact_headers",
@@ -321,6 +325,33 @@ class IncompleteStreamError(StreamError):
 
 class ClientValidationError(AssistantError, ValueError):
     """Bad input found before sending; the message says what is wrong and how to fix it."""
+
+
+class ProcessingFailedError(AssistantError):
+    """A file, operation or assistant reached a failed state while being waited for.
+
+    ``resource`` is the last model seen, ``status`` its status and ``error_message`` the service's reason.
+    """
+
+    resource: Any
+    status: str
+    error_message: str | None
+
+    def __init__(self, message: str, *, resource: Any, status: str, error_message: str | None) -> None:
+        super().__init__(message)
+        self.resource = resource
+        self.status = status
+        self.error_message = error_message
+
+
+class WaitTimeoutError(AssistantError, TimeoutError):
+    """A wait for a state did not finish in time; ``resource`` is the last model seen."""
+
+    resource: Any
+
+    def __init__(self, message: str, *, resource: Any) -> None:
+        super().__init__(message)
+        self.resource = resource
 
 
 class FinishReasonError(AssistantError):
