@@ -1,1 +1,193 @@
-"""A typed, streaming-first client for Pinecone Assistant."""
+"""A typed, streaming-first client for Pinecone Assistant.
+
+::
+
+    from pinecone_assistant import AssistantClient
+
+    with AssistantClient() as client:            # the key comes from PINECONE_API_KEY
+        docs = client.assistant("docs")
+        print(docs.chat("What changed in the 2026 handbook?").text)
+
+Names are imported on first use, so ``import pinecone_assistant`` stays cheap; the generated
+models load with the first request.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ._call import NOT_GIVEN, NotGiven
+    from ._constants import API_VERSION
+    from .chat import ChatResponse
+    from .client import AssistantClient, AsyncAssistantClient
+    from .completions import CompletionResponse
+    from .errors import (
+        APIConnectionError,
+        APIError,
+        APIResponseValidationError,
+        APIStatusError,
+        APITimeoutError,
+        AssistantError,
+        AuthenticationError,
+        BadRequestError,
+        ClientValidationError,
+        ConflictError,
+        ContentFilterFinishReasonError,
+        FinishReasonError,
+        IncompleteStreamError,
+        InternalServerError,
+        LengthFinishReasonError,
+        NotFoundError,
+        PermissionDeniedError,
+        ProcessingFailedError,
+        RateLimitError,
+        StreamError,
+        UnprocessableEntityError,
+        WaitTimeoutError,
+    )
+    from .finish_reason import FinishReason, check_complete
+    from .handles import AssistantHandle, AsyncAssistantHandle
+    from .retries import AsyncRetryTransport, RetryPolicy, RetryTransport
+    from .sse import ServerSentEvent, SSEDecoder
+    from .stream import (
+        AsyncChatStream,
+        AsyncCompletionStream,
+        ChatAnswer,
+        ChatChunk,
+        ChatStream,
+        CompletionAnswer,
+        CompletionChunk,
+        CompletionStream,
+        UnknownChunk,
+        accumulate,
+        accumulate_completion,
+    )
+
+_EXPORTS: dict[str, str] = {
+    "NOT_GIVEN": "_call",
+    "NotGiven": "_call",
+    "API_VERSION": "_constants",
+    "ChatResponse": "chat",
+    "AssistantClient": "client",
+    "AsyncAssistantClient": "client",
+    "CompletionResponse": "completions",
+    "FinishReason": "finish_reason",
+    "check_complete": "finish_reason",
+    "AssistantHandle": "handles",
+    "AsyncAssistantHandle": "handles",
+    "AsyncRetryTransport": "retries",
+    "RetryPolicy": "retries",
+    "RetryTransport": "retries",
+    "SSEDecoder": "sse",
+    "ServerSentEvent": "sse",
+    **dict.fromkeys(
+        (
+            "AsyncChatStream",
+            "AsyncCompletionStream",
+            "ChatAnswer",
+            "ChatChunk",
+            "ChatStream",
+            "CompletionAnswer",
+            "CompletionChunk",
+            "CompletionStream",
+            "UnknownChunk",
+            "accumulate",
+            "accumulate_completion",
+        ),
+        "stream",
+    ),
+    **dict.fromkeys(
+        (
+            "APIConnectionError",
+            "APIError",
+            "APIResponseValidationError",
+            "APIStatusError",
+            "APITimeoutError",
+            "AssistantError",
+            "AuthenticationError",
+            "BadRequestError",
+            "ClientValidationError",
+            "ConflictError",
+            "ContentFilterFinishReasonError",
+            "FinishReasonError",
+            "IncompleteStreamError",
+            "InternalServerError",
+            "LengthFinishReasonError",
+            "NotFoundError",
+            "PermissionDeniedError",
+            "ProcessingFailedError",
+            "RateLimitError",
+            "StreamError",
+            "UnprocessableEntityError",
+            "WaitTimeoutError",
+        ),
+        "errors",
+    ),
+}
+
+__all__ = [
+    "API_VERSION",
+    "NOT_GIVEN",
+    "APIConnectionError",
+    "APIError",
+    "APIResponseValidationError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AssistantClient",
+    "AssistantError",
+    "AssistantHandle",
+    "AsyncAssistantClient",
+    "AsyncAssistantHandle",
+    "AsyncChatStream",
+    "AsyncCompletionStream",
+    "AsyncRetryTransport",
+    "AuthenticationError",
+    "BadRequestError",
+    "ChatAnswer",
+    "ChatChunk",
+    "ChatResponse",
+    "ChatStream",
+    "ClientValidationError",
+    "CompletionAnswer",
+    "CompletionChunk",
+    "CompletionResponse",
+    "CompletionStream",
+    "ConflictError",
+    "ContentFilterFinishReasonError",
+    "FinishReason",
+    "FinishReasonError",
+    "IncompleteStreamError",
+    "InternalServerError",
+    "LengthFinishReasonError",
+    "NotFoundError",
+    "NotGiven",
+    "PermissionDeniedError",
+    "ProcessingFailedError",
+    "RateLimitError",
+    "RetryPolicy",
+    "RetryTransport",
+    "SSEDecoder",
+    "ServerSentEvent",
+    "StreamError",
+    "UnknownChunk",
+    "UnprocessableEntityError",
+    "WaitTimeoutError",
+    "accumulate",
+    "accumulate_completion",
+    "check_complete",
+]
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_EXPORTS})
