@@ -32,10 +32,16 @@ class Api:
         self._portal_cm = anyio.from_thread.start_blocking_portal()
         self._portal = self._portal_cm.__enter__()
         self._client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver")
+        self._closed = False
 
     def close(self) -> None:
+        """Close the client and the app's store (idempotent)."""
+        if self._closed:
+            return
+        self._closed = True
         self._portal.call(self._client.aclose)
         self._portal_cm.__exit__(None, None, None)
+        self.app.state.store.close()
 
     def request(
         self, method: str, path: str, *, key: str | None = KEY, version: str | None = "", **kwargs: Any
@@ -92,12 +98,21 @@ class Api:
         body = response.json()
         return body["file_id"] if response.status_code == 202 else body["id"]
 
-    def chat(self, assistant: str, question: str, **body: Any) -> httpx.Response:
-        version = body.pop("version", "")
+    def chat(
+        self,
+        assistant: str,
+        question: str,
+        *,
+        version: str | None = "",
+        headers: dict[str, str] | None = None,
+        **body: Any,
+    ) -> httpx.Response:
+        """POST /chat/{assistant} with one user message; ``body`` adds request fields."""
         return self.post(
             f"chat/{assistant}",
             json={"messages": [{"role": "user", "content": question}], **body},
             version=version,
+            headers=headers,
         )
 
 
@@ -157,7 +172,6 @@ def make_api() -> Iterator[Callable[..., Api]]:
     yield make
     for api in made:
         api.close()
-        api.app.state.store.close()
 
 
 @pytest.fixture

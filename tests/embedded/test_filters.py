@@ -99,7 +99,7 @@ def test_deeply_nested_filters_are_rejected_not_crashed_on() -> None:
         filters.validate(spec)
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=80, deadline=None)
 @given(spec=filter_grammar.valid_filters())
 def test_agrees_with_the_conformance_reference_evaluator(spec: dict[str, Any]) -> None:
     filters.validate(spec)
@@ -109,7 +109,7 @@ def test_agrees_with_the_conformance_reference_evaluator(spec: dict[str, Any]) -
             assert filters.matches(spec, fixture.metadata) is expected, (spec, fixture.key)
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(case=filter_grammar.invalid_filters())
 def test_rejects_every_mutation_of_the_conformance_grammar(case: tuple[str, Any]) -> None:
     _, spec = case
@@ -117,7 +117,7 @@ def test_rejects_every_mutation_of_the_conformance_grammar(case: tuple[str, Any]
         filters.validate(spec)
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(
     value=st.recursive(
         st.none() | st.booleans() | st.integers() | st.text(max_size=5),

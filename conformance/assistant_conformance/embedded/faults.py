@@ -389,28 +389,46 @@ def _wrong_type(ctx: FaultContext, reply: Reply) -> Reply:
 register(Fault("wrong_content_type", "JSON answers labelled text/plain", rewrite=_wrong_type))
 
 
-def _wrong_code(ctx: FaultContext, reply: Reply) -> Reply:
-    body = reply.body
-    if reply.status >= 400 and isinstance(body, dict) and isinstance(body.get("error"), dict):
-        return replace(reply, body={**body, "error": {**body["error"], "code": UNKNOWN}})
-    return reply
+def _error_rewrite(
+    change: Callable[[dict[str, Any]], dict[str, Any]],
+) -> Callable[[FaultContext, Reply], Reply]:
+    def rewrite(ctx: FaultContext, reply: Reply) -> Reply:
+        body = reply.body
+        if reply.status >= 400 and isinstance(body, dict) and isinstance(body.get("error"), dict):
+            return replace(reply, body=change(body))
+        return reply
 
-
-register(
-    Fault("wrong_error_code", "error envelopes carry code UNKNOWN whatever the status", rewrite=_wrong_code)
-)
-
-
-def _flat_error(ctx: FaultContext, reply: Reply) -> Reply:
-    body = reply.body
-    if reply.status >= 400 and isinstance(body, dict) and isinstance(body.get("error"), dict):
-        return replace(reply, body={"message": body["error"].get("message", "")})
-    return reply
+    return rewrite
 
 
 register(
     Fault(
-        "flat_error_body", 'errors answered as `{"message": ...}` without the envelope', rewrite=_flat_error
+        "wrong_error_code",
+        "error envelopes carry code UNKNOWN (a declared code) whatever the status",
+        rewrite=_error_rewrite(lambda b: {**b, "error": {**b["error"], "code": UNKNOWN}}),
+    )
+)
+register(
+    Fault(
+        "undeclared_error_code",
+        "error envelopes carry a code no spec version declares",
+        rewrite=_error_rewrite(lambda b: {**b, "error": {**b["error"], "code": "RESOURCE_MISSING"}}),
+    )
+)
+register(
+    Fault(
+        "envelope_status_mismatch",
+        "the envelope's `status` differs from the HTTP status",
+        rewrite=_error_rewrite(lambda b: {**b, "status": 200}),
+    )
+)
+
+
+register(
+    Fault(
+        "flat_error_body",
+        'errors answered as `{"message": ...}` without the envelope',
+        rewrite=_error_rewrite(lambda b: {"message": b["error"].get("message", "")}),
     )
 )
 
