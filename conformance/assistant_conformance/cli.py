@@ -59,7 +59,7 @@ def add_serve(subparsers: Subparsers) -> None:
     parser = subparsers.add_parser(
         "serve",
         help="run the embedded endpoint (a local Pinecone Assistant)",
-        description="Serve a local Pinecone Assistant: control and data planes and evaluation under /assistant.",
+        description="Serve a local Pinecone Assistant: both planes and evaluation, under /assistant.",
     )
     parser.add_argument("--host", default="127.0.0.1", help="interface to bind (default: 127.0.0.1)")
     parser.add_argument(
