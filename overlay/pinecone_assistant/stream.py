@@ -17,7 +17,7 @@ status, decode it with :class:`~pinecone_assistant.sse.SSEDecoder`, stop at ``da
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncGenerator, AsyncIterator, Callable, Generator, Iterable, Iterator
+from collections.abc import AsyncGenerator, AsyncIterator, Generator, Iterable, Iterator
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any, Generic, Protocol, Self, TypeAlias, TypeVar
@@ -212,7 +212,12 @@ class ChatAccumulator:
         """Take one chunk into account."""
         answer = self._answer
         if type(chunk) is ContentChunk:
-            self._pieces.append(chunk.delta.content)
+            content = chunk.delta.content
+            if not isinstance(content, str):
+                raise APIResponseValidationError(
+                    f"A content_chunk has a non-string delta.content: {content!r:.100}", body=chunk.to_dict()
+                )
+            self._pieces.append(content)
         elif type(chunk) is CitationChunk:
             answer.citations.append(chunk.citation)
         elif type(chunk) is MessageStartChunk:
@@ -262,7 +267,7 @@ class ChatAccumulator:
 class CompletionAccumulator:
     """Folds completion chunks into a :class:`CompletionAnswer`, one :meth:`add` at a time."""
 
-    __slots__ = ("_choices", "_id", "_model", "_pieces", "_usage")
+    __slots__ = ("_choices", "_id", "_model", "_pieces", "_ready", "_usage")
 
     def __init__(self) -> None:
         self._id: str | None = None
@@ -270,6 +275,8 @@ class CompletionAccumulator:
         self._usage: UsageModel | None = None
         self._choices: dict[int, CompletionChoice] = {}
         self._pieces: dict[int, list[str]] = {}
+        # Choices whose role, id and model are settled: later content-only chunks just append text.
+        self._ready: dict[int, list[str]] = {}
 
     @property
     def complete(self) -> bool:
@@ -287,20 +294,32 @@ class CompletionAccumulator:
         if chunk.usage is not None and not isinstance(chunk.usage, Unset):
             self._usage = chunk.usage
         for choice in chunk.choices:
+            if not isinstance(choice.index, int) or isinstance(choice.index, bool):
+                raise APIResponseValidationError(
+                    f"A completion chunk has a non-integer choice index: {choice.index!r:.100}",
+                    body=chunk.to_dict(),
+                )
             state = self._choices.get(choice.index)
             if state is None:
                 state = self._choices[choice.index] = CompletionChoice(index=choice.index)
                 self._pieces[choice.index] = []
             delta = choice.delta
             content = delta.content
-            if content is not None and not isinstance(content, Unset):
+            if isinstance(content, str):
                 self._pieces[choice.index].append(content)
+            elif content is not None and not isinstance(content, Unset):
+                raise APIResponseValidationError(
+                    f"A completion chunk has a non-string delta.content: {content!r:.100}",
+                    body=chunk.to_dict(),
+                )
             role = delta.role
             if state.role is None and role is not None and not isinstance(role, Unset):
                 state.role = role
             reason = choice.finish_reason
             if reason is not None and not isinstance(reason, Unset):
                 state.finish_reason = reason
+            if state.role is not None and self._id is not None and self._model is not None:
+                self._ready[choice.index] = self._pieces[choice.index]
 
     def snapshot(self) -> CompletionAnswer:
         """The answer so far (a copy)."""
@@ -455,19 +474,6 @@ _orjson_loads = orjson.loads
 _JSONDecodeError = orjson.JSONDecodeError
 
 
-def _loads(payload: bytes) -> Any:
-    try:
-        return _orjson_loads(payload)
-    except _JSONDecodeError:
-        pass
-    # Invalid UTF-8 is replaced (as the SSE standard says), then parsed again.
-    text = payload.decode("utf-8", errors="replace")
-    try:
-        return json.loads(text)
-    except ValueError:
-        raise APIResponseValidationError(f"A stream event is not JSON: {text[:200]!r}", body=text) from None
-
-
 class _Accumulator(Protocol[_C_contra, _A_co]):
     @property
     def complete(self) -> bool: ...
@@ -476,48 +482,186 @@ class _Accumulator(Protocol[_C_contra, _A_co]):
     def final(self, request_id: str | None = None) -> _A_co: ...
 
 
+_DONE = object()  # the [DONE] sentinel was read
+_SKIP = object()  # an event without data
+
+
+def _slow_data(item: bytes | ServerSentEvent) -> Any:
+    """The JSON value of an event the fast path did not parse, or ``_DONE`` / ``_SKIP``."""
+    if isinstance(item, ServerSentEvent):
+        if item.event == "error":
+            raise _error_event(item)
+        text = item.data
+        if not text:
+            return _SKIP
+        if text == "[DONE]":
+            return _DONE
+    else:
+        if not item:
+            return _SKIP
+        if item == DONE:
+            return _DONE
+        # Invalid UTF-8 is replaced (as the SSE standard says), then parsed again.
+        text = item.decode("utf-8", errors="replace")
+    try:
+        return json.loads(text)
+    except ValueError:
+        raise APIResponseValidationError(f"A stream event is not JSON: {text[:200]!r}", body=text) from None
+
+
+def _not_an_object(data: Any) -> APIResponseValidationError:
+    return APIResponseValidationError(f"A stream event is not a JSON object: {data!r:.200}", body=data)
+
+
 class _Core(Generic[_C]):
-    """Turns network chunks into typed chunks and feeds the accumulator; shared by the sync/async twins."""
+    """Turns network chunks into typed chunks and feeds the answer; shared by the sync/async twins."""
 
-    __slots__ = ("_add", "_decoder", "_parse", "done")
+    __slots__ = ("_decoder", "done")
 
-    def __init__(self, parse: Callable[[dict[str, Any]], _C], add: Callable[[_C], None]) -> None:
+    def __init__(self) -> None:
         self._decoder = SSEDecoder()
-        self._parse = parse
-        self._add = add
         self.done = False
 
-    def feed(self, raw: bytes) -> list[_C]:
+    # Generators rather than lists: a chunk the caller drops is freed at once, which keeps the
+    # garbage collector out of the hot path.
+    def feed(self, raw: bytes) -> Iterator[_C]:
         return self._chunks(self._decoder.feed_raw(raw))
 
-    def flush(self) -> list[_C]:
+    def flush(self) -> Iterator[_C]:
         return self._chunks(self._decoder.flush_raw())
 
-    def _chunks(self, items: list[bytes | ServerSentEvent]) -> list[_C]:
-        out: list[_C] = []
-        parse = self._parse
-        add = self._add
+    def _chunks(self, items: list[bytes | ServerSentEvent]) -> Iterator[_C]:
+        raise NotImplementedError
+
+
+class _ChatCore(_Core[ChatChunk]):
+    __slots__ = ("acc",)
+
+    def __init__(self, acc: ChatAccumulator) -> None:
+        super().__init__()
+        self.acc = acc
+
+    def _chunks(self, items: list[bytes | ServerSentEvent]) -> Iterator[ChatChunk]:
+        # The hot loop: content chunks with exactly the documented keys are built and accumulated
+        # inline; everything else goes through parse_chat_chunk and ChatAccumulator.add.
+        acc = self.acc
+        pieces = acc._pieces
+        have_id = acc._answer.id is not None
+        loads = _orjson_loads
         for item in items:
-            if isinstance(item, bytes):
-                payload = item
+            if item.__class__ is bytes:
+                try:
+                    data = loads(item)
+                except _JSONDecodeError:
+                    data = _slow_data(item)
             else:
-                if not item.data:
-                    continue
-                if item.event == "error":
-                    raise _error_event(item)
-                payload = item.data.encode()
-            if payload == DONE:
+                data = _slow_data(item)
+            if data.__class__ is dict:
+                if len(data) == 4 and data.get("type") == "content_chunk":
+                    delta = data.get("delta")
+                    if delta.__class__ is dict and len(delta) == 1:
+                        content = delta.get("content")
+                        if content.__class__ is str and "id" in data and "model" in data:
+                            chunk: ChatChunk = ContentChunk(
+                                "content_chunk", data["id"], data["model"], ContentDelta(content)
+                            )
+                            if have_id:
+                                pieces.append(content)
+                            else:
+                                acc.add(chunk)
+                                have_id = True
+                            yield chunk
+                            continue
+                chunk = parse_chat_chunk(data)
+                acc.add(chunk)
+                have_id = acc._answer.id is not None
+                yield chunk
+            elif data is _DONE:
                 self.done = True
                 break
-            data = _loads(payload)
-            if data.__class__ is not dict:
-                raise APIResponseValidationError(
-                    f"A stream event is not a JSON object: {payload[:200]!r}", body=data
-                )
-            chunk = parse(data)
-            add(chunk)
-            out.append(chunk)
-        return out
+            elif data is not _SKIP:
+                raise _not_an_object(data)
+
+
+_ROLES = {member.value: member for member in MessageRole}
+_MISSING: Any = object()
+
+
+class _CompletionCore(_Core[CompletionChunk]):
+    __slots__ = ("acc",)
+
+    def __init__(self, acc: CompletionAccumulator) -> None:
+        super().__init__()
+        self.acc = acc
+
+    def _chunks(self, items: list[bytes | ServerSentEvent]) -> Iterator[CompletionChunk]:
+        # The hot loop: single-choice chunks with exactly the documented keys and no finish reason
+        # are built directly; once a choice is known, its text is accumulated inline.
+        acc = self.acc
+        ready = acc._ready
+        loads = _orjson_loads
+        for item in items:
+            if item.__class__ is bytes:
+                try:
+                    data = loads(item)
+                except _JSONDecodeError:
+                    data = _slow_data(item)
+            else:
+                data = _slow_data(item)
+            if data.__class__ is dict:
+                built: ChatCompletionChunk | None = None
+                if len(data) == 3:
+                    # Indexing (not .get) with exact key counts proves the key sets are exactly the
+                    # documented ones; any surprise (missing key, wrong type) falls to the full parser.
+                    try:
+                        (choice,) = data["choices"]
+                        if len(choice) == 3 and choice["finish_reason"] is None:
+                            delta = choice["delta"]
+                            size = len(delta)
+                            if size == 2:
+                                role = delta["role"]
+                                content = delta["content"]
+                            elif size == 1 and "content" in delta:
+                                role = UNSET
+                                content = delta["content"]
+                            else:
+                                role = delta["role"] if size == 1 else _MISSING
+                                content = UNSET
+                            index = choice["index"]
+                            if (
+                                role is not _MISSING
+                                and index.__class__ is int
+                                and (content.__class__ is str or content is None or content is UNSET)
+                            ):
+                                if role.__class__ is str:
+                                    role = _ROLES.get(role) or MessageRole(role)
+                                built = ChatCompletionChunk(
+                                    data["id"],
+                                    [
+                                        ChatCompletionChunkChoice(
+                                            index, ChatCompletionDelta(role, content), None
+                                        )
+                                    ],
+                                    data["model"],
+                                )
+                    except (KeyError, TypeError, ValueError):
+                        built = None
+                    if built is not None:
+                        pieces = ready.get(index)
+                        if pieces is None:
+                            acc.add(built)
+                        elif content.__class__ is str:
+                            pieces.append(content)
+                        yield built
+                        continue
+                chunk = parse_completion_chunk(data)
+                acc.add(chunk)
+                yield chunk
+            elif data is _DONE:
+                self.done = True
+                break
+            elif data is not _SKIP:
+                raise _not_an_object(data)
 
 
 def _error_event(event: ServerSentEvent) -> StreamError:
@@ -532,17 +676,12 @@ def _error_event(event: ServerSentEvent) -> StreamError:
 class _StreamBase(Generic[_C, _A]):
     """What the sync and async streams share: the response, status checks, the answer so far."""
 
-    def __init__(
-        self,
-        response: httpx.Response,
-        parse: Callable[[dict[str, Any]], _C],
-        accumulator: _Accumulator[_C, _A],
-    ) -> None:
+    def __init__(self, response: httpx.Response, core: _Core[_C], accumulator: _Accumulator[_C, _A]) -> None:
         self.response = response
         #: The request id of the response (``x-pinecone-request-id`` / ``x-request-id``).
         self.request_id: str | None = request_id_of(response.headers)
         self._acc = accumulator
-        self._core = _Core(parse, accumulator.add)
+        self._core = core
 
     @property
     def current_answer(self) -> _A:
@@ -575,13 +714,8 @@ class _StreamBase(Generic[_C, _A]):
 
 
 class _SyncStream(_StreamBase[_C, _A]):
-    def __init__(
-        self,
-        response: httpx.Response,
-        parse: Callable[[dict[str, Any]], _C],
-        accumulator: _Accumulator[_C, _A],
-    ) -> None:
-        super().__init__(response, parse, accumulator)
+    def __init__(self, response: httpx.Response, core: _Core[_C], accumulator: _Accumulator[_C, _A]) -> None:
+        super().__init__(response, core, accumulator)
         self._iterator: Generator[_C, None, None] = self._iterate()
 
     def _iterate(self) -> Generator[_C, None, None]:
@@ -592,9 +726,7 @@ class _SyncStream(_StreamBase[_C, _A]):
                 raise self._body_error(response.read())
             try:
                 for raw in response.iter_bytes():
-                    chunks = core.feed(raw)
-                    if chunks:
-                        yield from chunks
+                    yield from core.feed(raw)
                     if core.done:
                         break
                 else:
@@ -649,13 +781,8 @@ class _SyncStream(_StreamBase[_C, _A]):
 
 
 class _AsyncStream(_StreamBase[_C, _A]):
-    def __init__(
-        self,
-        response: httpx.Response,
-        parse: Callable[[dict[str, Any]], _C],
-        accumulator: _Accumulator[_C, _A],
-    ) -> None:
-        super().__init__(response, parse, accumulator)
+    def __init__(self, response: httpx.Response, core: _Core[_C], accumulator: _Accumulator[_C, _A]) -> None:
+        super().__init__(response, core, accumulator)
         self._iterator: AsyncGenerator[_C, None] = self._iterate()
 
     async def _iterate(self) -> AsyncGenerator[_C, None]:
@@ -737,28 +864,32 @@ class ChatStream(_SyncStream[ChatChunk, ChatAnswer]):
     """
 
     def __init__(self, response: httpx.Response) -> None:
-        super().__init__(response, parse_chat_chunk, ChatAccumulator())
+        acc = ChatAccumulator()
+        super().__init__(response, _ChatCore(acc), acc)
 
 
 class AsyncChatStream(_AsyncStream[ChatChunk, ChatAnswer]):
     """The async twin of :class:`ChatStream` (``async for``, ``async with``, ``aclose()``)."""
 
     def __init__(self, response: httpx.Response) -> None:
-        super().__init__(response, parse_chat_chunk, ChatAccumulator())
+        acc = ChatAccumulator()
+        super().__init__(response, _ChatCore(acc), acc)
 
 
 class CompletionStream(_SyncStream[CompletionChunk, CompletionAnswer]):
     """A streamed OpenAI-compatible completion; the same interface as :class:`ChatStream`."""
 
     def __init__(self, response: httpx.Response) -> None:
-        super().__init__(response, parse_completion_chunk, CompletionAccumulator())
+        acc = CompletionAccumulator()
+        super().__init__(response, _CompletionCore(acc), acc)
 
 
 class AsyncCompletionStream(_AsyncStream[CompletionChunk, CompletionAnswer]):
     """The async twin of :class:`CompletionStream`."""
 
     def __init__(self, response: httpx.Response) -> None:
-        super().__init__(response, parse_completion_chunk, CompletionAccumulator())
+        acc = CompletionAccumulator()
+        super().__init__(response, _CompletionCore(acc), acc)
 
 
 def _text_of_chunk(chunk: object) -> str:

@@ -334,6 +334,34 @@ def test_known_chunk_missing_a_required_field_names_the_field():
         list(ChatStream(resp))
 
 
+@pytest.mark.parametrize(
+    "event",
+    [
+        b'{"type":"content_chunk","id":"a","model":"m","delta":{"content":42}}',
+        b'{"type":"content_chunk","id":"a","model":"m","delta":{"content":null},"x":1}',
+    ],
+)
+def test_non_string_content_is_a_validation_error(event):
+    resp, _ = response(b"data: " + event + b"\n\n")
+    with pytest.raises(APIResponseValidationError, match=r"non-string delta\.content"):
+        list(ChatStream(resp))
+
+
+@pytest.mark.parametrize(
+    "event",
+    [
+        b'{"id":"c","choices":[{"index":0,"delta":{"content":7},"finish_reason":null}],"model":"m"}',
+        b'{"id":"c","choices":[{"index":"0","delta":{"content":"x"},"finish_reason":null}],"model":"m"}',
+    ],
+)
+def test_malformed_completion_chunk_is_a_validation_error(event):
+    resp, _ = response(b"data: " + event + b"\n\n")
+    with pytest.raises(
+        APIResponseValidationError, match=r"non-string delta\.content|non-integer choice index"
+    ):
+        list(CompletionStream(resp))
+
+
 def test_invalid_utf8_in_a_chunk_is_replaced():
     data = (
         b'data: {"type":"content_chunk","id":"a","model":"m","delta":{"content":"caf\xe9"}}\n\n'
