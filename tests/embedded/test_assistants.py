@@ -85,7 +85,12 @@ def test_delete_removes_the_assistant_and_its_files(api: Api, conform) -> None:
     deleted = api.request("DELETE", "assistants/demo")
     conform(V25, "delete_assistant", deleted)
     assert deleted.status_code == 200
+    assert not deleted.content
+    terminating = api.get("assistants/demo")
+    conform(V25, "get_assistant", terminating)
+    assert terminating.json()["status"] == "Terminating"
     assert api.get("assistants/demo").status_code == 404
+    assert api.get("assistants").json()["assistants"] == []
     api.create_assistant()
     assert api.get("files/demo").json()["files"] == []
 

@@ -182,6 +182,10 @@ def test_delete_file_under_2025_10_answers_200_and_the_file_is_gone(api: Api, co
     deleted = api.request("DELETE", f"files/demo/{file_id}")
     conform(V25, "delete_file", deleted)
     assert deleted.status_code == 200
+    deleting = api.get(f"files/demo/{file_id}")
+    conform(V25, "describe_file", deleting)
+    assert deleting.json()["status"] == "Deleting"
+    assert api.get("files/demo").json()["files"] == []
     gone = api.get(f"files/demo/{file_id}")
     conform(V25, "describe_file", gone)
     assert gone.status_code == 404

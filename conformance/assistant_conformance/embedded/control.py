@@ -64,6 +64,7 @@ async def create_assistant(call: Call) -> Reply:
         _check_size("instructions", instructions)
     if metadata is not None:
         _check_size("metadata", metadata)
+    call.runtime.tombstones.forget(("assistant", name))
     try:
         row = call.store.create_assistant(
             name, instructions, metadata, region, call.settings.assistant_ready_seconds
@@ -74,7 +75,12 @@ async def create_assistant(call: Call) -> Reply:
 
 
 async def get_assistant(call: Call) -> Reply:
-    return Reply(200, assistant_json(call, require_assistant(call, call.path("assistant_name"))))
+    name = call.path("assistant_name")
+    if call.store.get_assistant(name) is None:
+        buried = call.runtime.tombstones.take(("assistant", name))
+        if buried is not None:
+            return Reply(200, {**buried, "status": "Terminating"})
+    return Reply(200, assistant_json(call, require_assistant(call, name)))
 
 
 async def update_assistant(call: Call) -> Reply:
@@ -101,7 +107,9 @@ async def update_assistant(call: Call) -> Reply:
 
 async def delete_assistant(call: Call) -> Reply:
     name = call.path("assistant_name")
+    row = require_assistant(call, name)
     if not call.store.delete_assistant(name):
         raise not_found(f'Assistant "{name}" not found.')
+    call.runtime.tombstones.bury(("assistant", name), assistant_json(call, row))
     call.runtime.retriever.forget(name)
     return Reply(200, None)

@@ -194,6 +194,7 @@ async def _store_upload(call: Call, assistant: str, file_id: str, operation_type
     status, error, chunks, units = await anyio.to_thread.run_sync(_ingest, assistant, file_id, kind, data)
     ready_at = time.time() + call.settings.file_processing_seconds
     stamp = now_iso()
+    call.runtime.tombstones.forget(("file", assistant, file_id))
     existing = call.store.get_file(assistant, file_id)
     row = FileRow(
         seq=0,
@@ -259,7 +260,12 @@ async def upsert_file(call: Call) -> Reply:
 async def describe_file(call: Call) -> Reply:
     assistant = call.path("assistant_name")
     require_assistant(call, assistant)
-    row = require_file(call, assistant, call.path("assistant_file_id"))
+    file_id = call.path("assistant_file_id")
+    if call.store.get_file(assistant, file_id) is None:
+        buried = call.runtime.tombstones.take(("file", assistant, file_id))
+        if buried is not None:
+            return Reply(200, {**buried, "status": "Deleting"})
+    row = require_file(call, assistant, file_id)
     # describe_file documents no 400, so a malformed include_url reads as false.
     return Reply(200, file_json(call, row, signed_url=bool(call.query_flag("include_url", strict=False))))
 
@@ -269,6 +275,7 @@ async def delete_file(call: Call) -> Reply:
     require_assistant(call, assistant)
     row = require_file(call, assistant, call.path("assistant_file_id"))
     call.store.delete_file(assistant, row.id)
+    call.runtime.tombstones.bury(("file", assistant, row.id), file_json(call, row))
     if call.version != V2026_04:
         return Reply(200, None)
     if file_status(row) == "ProcessingFailed":

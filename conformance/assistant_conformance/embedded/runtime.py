@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import secrets
+import threading
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -37,6 +38,31 @@ class Settings:
     signing_key: bytes = field(default_factory=lambda: secrets.token_bytes(32))
 
 
+class Tombstones:
+    """What was just deleted, so that the next describe can report it as Terminating / Deleting.
+
+    Deletions take effect at once, but like the service the endpoint reports a deleted assistant or
+    file once more in its transitional state before answering 404: clients that wait for a deletion
+    by describing until "not found" see the documented sequence.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._bodies: dict[tuple[str, ...], dict[str, Any]] = {}
+
+    def bury(self, key: tuple[str, ...], body: dict[str, Any]) -> None:
+        with self._lock:
+            self._bodies[key] = body
+
+    def take(self, key: tuple[str, ...]) -> dict[str, Any] | None:
+        with self._lock:
+            return self._bodies.pop(key, None)
+
+    def forget(self, key: tuple[str, ...]) -> None:
+        with self._lock:
+            self._bodies.pop(key, None)
+
+
 class Runtime:
     """Everything handlers share: settings, store, retrieval indexes, the fault switch."""
 
@@ -45,6 +71,7 @@ class Runtime:
         self.store = store
         self.retriever = Retriever(store)
         self.faults = FaultSwitch(settings.faults)
+        self.tombstones = Tombstones()
 
 
 @dataclass
