@@ -32,7 +32,6 @@ from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal, Self, TypeVar, overload
 
-import anyio
 import httpx
 import orjson
 
@@ -66,7 +65,6 @@ from .errors import (
     connection_error_from,
     make_status_error,
 )
-from .handles import AssistantHandle, AsyncAssistantHandle
 from .retries import RETRY_POLICY_EXTENSION, AsyncRetryTransport, RetryPolicy, RetryTransport
 
 if TYPE_CHECKING:
@@ -80,6 +78,7 @@ if TYPE_CHECKING:
     from .chat import ChatResponse, ContextOptionsInput, MessagesInput
     from .completions import CompletionResponse
     from .files import FileInput
+    from .handles import AssistantHandle, AsyncAssistantHandle
     from .stream import AsyncChatStream, AsyncCompletionStream, ChatStream, CompletionStream
 
 __all__ = ["AssistantClient", "AssistantHandle", "AsyncAssistantClient", "AsyncAssistantHandle"]
@@ -526,6 +525,8 @@ class AssistantClient(_Core):
 
     def assistant(self, name: str, *, host: str | None = None) -> AssistantHandle:
         """A handle bound to the assistant ``name``; ``host`` (its data-plane host) saves a describe call."""
+        from .handles import AssistantHandle
+
         self._bind_host(name, host)
         return AssistantHandle(self, name)
 
@@ -1137,6 +1138,8 @@ class AsyncAssistantClient(_Core):
     async def _poll(
         self, fetch: Callable[[], Any], settled: Callable[[R], bool], poll: _Poll, what: str
     ) -> R:
+        import anyio
+
         while True:
             resource: R = await fetch()
             if settled(resource):
@@ -1159,6 +1162,8 @@ class AsyncAssistantClient(_Core):
 
     def assistant(self, name: str, *, host: str | None = None) -> AsyncAssistantHandle:
         """A handle bound to the assistant ``name``; ``host`` (its data-plane host) saves a describe call."""
+        from .handles import AsyncAssistantHandle
+
         self._bind_host(name, host)
         return AsyncAssistantHandle(self, name)
 

@@ -31,7 +31,6 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import anyio
 import httpx
 from httpx._multipart import MultipartStream
 
@@ -274,6 +273,8 @@ class RetryTransport(httpx.BaseTransport):
 
 
 async def _anyio_sleep(seconds: float) -> None:
+    import anyio  # imported on first use: keeps `import pinecone_assistant` fast
+
     await anyio.sleep(seconds)
 
 
