@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from assistant_api.models.metadata_filter import MetadataFilter
     from assistant_api.models.usage_model import UsageModel
 
+    from .filter import FilterLike
     from .stream import ChatAnswer
 
 __all__ = [
@@ -164,7 +165,7 @@ def check_context_options(options: object) -> ContextOptions | None:
     return ContextOptions(**{key: UNSET if v is None else v for key, v in values.items()})
 
 
-def metadata_filter(value: object) -> MetadataFilter | None:
+def metadata_filter(value: FilterLike | None) -> MetadataFilter | None:
     """A filter (builder object or dict) checked by :func:`~pinecone_assistant.filter.validate_filter`."""
     if value is None:
         return None
@@ -205,7 +206,7 @@ def build(
     stream: bool,
     model: str | None,
     temperature: float | None,
-    filter: object,
+    filter: FilterLike | None,
     json_response: bool | None,
     include_highlights: bool | None,
     context_options: ContextOptionsInput | None,

@@ -78,6 +78,7 @@ if TYPE_CHECKING:
     from .chat import ChatResponse, ContextOptionsInput, MessagesInput
     from .completions import CompletionResponse
     from .files import FileInput
+    from .filter import FilterLike
     from .handles import AssistantHandle, AsyncAssistantHandle
     from .stream import AsyncChatStream, AsyncCompletionStream, ChatStream, CompletionStream
 
@@ -368,7 +369,7 @@ def _new_async_http(
     )
 
 
-def _filter_query(value: object) -> str | None:
+def _filter_query(value: FilterLike | None) -> str | None:
     if value is None:
         return None
     from .filter import encode_filter_query
@@ -724,7 +725,7 @@ class AssistantClient(_Core):
         )
 
     def list_files(
-        self, assistant_name: str, *, filter: object = None, limit: int | None = None
+        self, assistant_name: str, *, filter: FilterLike | None = None, limit: int | None = None
     ) -> Iterator[AssistantFileModel]:
         """The assistant's files, following pagination; ``filter`` (a dict or builder) matches metadata."""
         query = _filter_query(filter)
@@ -832,7 +833,7 @@ class AssistantClient(_Core):
         stream: Literal[True],
         model: str | None = ...,
         temperature: float | None = ...,
-        filter: object = ...,
+        filter: FilterLike | None = ...,
         json_response: bool | None = ...,
         include_highlights: bool | None = ...,
         context_options: ContextOptionsInput | None = ...,
@@ -846,7 +847,7 @@ class AssistantClient(_Core):
         stream: Literal[False] = ...,
         model: str | None = ...,
         temperature: float | None = ...,
-        filter: object = ...,
+        filter: FilterLike | None = ...,
         json_response: bool | None = ...,
         include_highlights: bool | None = ...,
         context_options: ContextOptionsInput | None = ...,
@@ -860,7 +861,7 @@ class AssistantClient(_Core):
         stream: bool,
         model: str | None = ...,
         temperature: float | None = ...,
-        filter: object = ...,
+        filter: FilterLike | None = ...,
         json_response: bool | None = ...,
         include_highlights: bool | None = ...,
         context_options: ContextOptionsInput | None = ...,
@@ -873,7 +874,7 @@ class AssistantClient(_Core):
         stream: bool = False,
         model: str | None = None,
         temperature: float | None = None,
-        filter: object = None,
+        filter: FilterLike | None = None,
         json_response: bool | None = None,
         include_highlights: bool | None = None,
         context_options: ContextOptionsInput | None = None,
@@ -914,7 +915,7 @@ class AssistantClient(_Core):
         stream: Literal[True],
         model: str | None = ...,
         temperature: float | None = ...,
-        filter: object = ...,
+        filter: FilterLike | None = ...,
     ) -> CompletionStream: ...
     @overload
     def chat_completions(
@@ -925,7 +926,7 @@ class AssistantClient(_Core):
         stream: Literal[False] = ...,
         model: str | None = ...,
         temperature: float | None = ...,
-        filter: object = ...,
+        filter: FilterLike | None = ...,
     ) -> CompletionResponse: ...
     @overload
     def chat_completions(
@@ -936,7 +937,7 @@ class AssistantClient(_Core):
         stream: bool,
         model: str | None = ...,
         temperature: float | None = ...,
-        filter: object = ...,
+        filter: FilterLike | None = ...,
     ) -> CompletionResponse | CompletionStream: ...
     def chat_completions(
         self,
@@ -946,7 +947,7 @@ class AssistantClient(_Core):
         stream: bool = False,
         model: str | None = None,
         temperature: float | None = None,
-        filter: object = None,
+        filter: FilterLike | None = None,
     ) -> CompletionResponse | CompletionStream:
         """Ask the assistant through its OpenAI-compatible endpoint (citations inline in the text).
 
@@ -974,7 +975,7 @@ class AssistantClient(_Core):
         *,
         query: str | None = None,
         messages: MessagesInput | None = None,
-        filter: object = None,
+        filter: FilterLike | None = None,
         top_k: int | None = None,
         snippet_size: int | None = None,
         multimodal: bool | None = None,
@@ -1351,7 +1352,7 @@ class AsyncAssistantClient(_Core):
         )
 
     def list_files(
-        self, assistant_name: str, *, filter: object = None, limit: int | None = None
+        self, assistant_name: str, *, filter: FilterLike | None = None, limit: int | None = None
     ) -> AsyncIterator[AssistantFileModel]:
         """The assistant's files, following pagination; ``filter`` (a dict or builder) matches metadata."""
         query = _filter_query(filter)
@@ -1458,7 +1459,7 @@ class AsyncAssistantClient(_Core):
         stream: Literal[True],
         model: str | None = ...,
         temperature: float | None = ...,
-        filter: object = ...,
+        filter: FilterLike | None = ...,
         json_response: bool | None = ...,
         include_highlights: bool | None = ...,
         context_options: ContextOptionsInput | None = ...,
@@ -1472,7 +1473,7 @@ class AsyncAssistantClient(_Core):
         stream: Literal[False] = ...,
         model: str | None = ...,
         temperature: float | None = ...,
-        filter: object = ...,
+        filter: FilterLike | None = ...,
         json_response: bool | None = ...,
         include_highlights: bool | None = ...,
         context_options: ContextOptionsInput | None = ...,
@@ -1486,7 +1487,7 @@ class AsyncAssistantClient(_Core):
         stream: bool,
         model: str | None = ...,
         temperature: float | None = ...,
-        filter: object = ...,
+        filter: FilterLike | None = ...,
         json_response: bool | None = ...,
         include_highlights: bool | None = ...,
         context_options: ContextOptionsInput | None = ...,
@@ -1499,7 +1500,7 @@ class AsyncAssistantClient(_Core):
         stream: bool = False,
         model: str | None = None,
         temperature: float | None = None,
-        filter: object = None,
+        filter: FilterLike | None = None,
         json_response: bool | None = None,
         include_highlights: bool | None = None,
         context_options: ContextOptionsInput | None = None,
@@ -1533,7 +1534,7 @@ class AsyncAssistantClient(_Core):
         stream: Literal[True],
         model: str | None = ...,
         temperature: float | None = ...,
-        filter: object = ...,
+        filter: FilterLike | None = ...,
     ) -> AsyncCompletionStream: ...
     @overload
     async def chat_completions(
@@ -1544,7 +1545,7 @@ class AsyncAssistantClient(_Core):
         stream: Literal[False] = ...,
         model: str | None = ...,
         temperature: float | None = ...,
-        filter: object = ...,
+        filter: FilterLike | None = ...,
     ) -> CompletionResponse: ...
     @overload
     async def chat_completions(
@@ -1555,7 +1556,7 @@ class AsyncAssistantClient(_Core):
         stream: bool,
         model: str | None = ...,
         temperature: float | None = ...,
-        filter: object = ...,
+        filter: FilterLike | None = ...,
     ) -> CompletionResponse | AsyncCompletionStream: ...
     async def chat_completions(
         self,
@@ -1565,7 +1566,7 @@ class AsyncAssistantClient(_Core):
         stream: bool = False,
         model: str | None = None,
         temperature: float | None = None,
-        filter: object = None,
+        filter: FilterLike | None = None,
     ) -> CompletionResponse | AsyncCompletionStream:
         """Ask through the OpenAI-compatible endpoint (see :meth:`AssistantClient.chat_completions`)."""
         kwargs = _completions.build(
@@ -1591,7 +1592,7 @@ class AsyncAssistantClient(_Core):
         *,
         query: str | None = None,
         messages: MessagesInput | None = None,
-        filter: object = None,
+        filter: FilterLike | None = None,
         top_k: int | None = None,
         snippet_size: int | None = None,
         multimodal: bool | None = None,

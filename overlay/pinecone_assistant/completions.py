@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from assistant_api.models.finish_reason import FinishReason
     from assistant_api.models.usage_model import UsageModel
 
+    from .filter import FilterLike
     from .stream import CompletionAnswer
 
 __all__ = ["CompletionResponse", "build", "openai_kwargs", "parse"]
@@ -44,7 +45,7 @@ def build(
     stream: bool,
     model: str | None,
     temperature: float | None,
-    filter: object,
+    filter: FilterLike | None,
     api_version: str,
 ) -> dict[str, Any]:
     """The request kwargs of ``POST /chat/{name}/chat/completions``, after every check."""

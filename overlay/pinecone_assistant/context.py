@@ -16,6 +16,8 @@ from .errors import ClientValidationError
 if TYPE_CHECKING:
     from assistant_api.models.context_model import ContextModel
 
+    from .filter import FilterLike
+
 __all__ = ["build"]
 
 
@@ -24,7 +26,7 @@ def build(
     *,
     query: str | None,
     messages: MessagesInput | None,
-    filter: object,
+    filter: FilterLike | None,
     top_k: int | None,
     snippet_size: int | None,
     multimodal: bool | None,

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from .client import AssistantClient, AsyncAssistantClient
     from .completions import CompletionResponse
     from .files import FileInput
+    from .filter import FilterLike
     from .stream import AsyncChatStream, AsyncCompletionStream, ChatStream, CompletionStream
 
 __all__ = ["AssistantHandle", "AsyncAssistantHandle"]
@@ -126,7 +127,9 @@ class AssistantHandle:
             self.name, file_id, wait_timeout=wait_timeout, poll_interval=poll_interval
         )
 
-    def list_files(self, *, filter: object = None, limit: int | None = None) -> Iterator[AssistantFileModel]:
+    def list_files(
+        self, *, filter: FilterLike | None = None, limit: int | None = None
+    ) -> Iterator[AssistantFileModel]:
         """The files, following pagination, optionally matching a metadata ``filter``."""
         return self.client.list_files(self.name, filter=filter, limit=limit)
 
@@ -179,7 +182,7 @@ class AssistantHandle:
         stream: Literal[True],
         model: str | None = ...,
         temperature: float | None = ...,
-        filter: object = ...,
+        filter: FilterLike | None = ...,
         json_response: bool | None = ...,
         include_highlights: bool | None = ...,
         context_options: ContextOptionsInput | None = ...,
@@ -192,7 +195,7 @@ class AssistantHandle:
         stream: Literal[False] = ...,
         model: str | None = ...,
         temperature: float | None = ...,
-        filter: object = ...,
+        filter: FilterLike | None = ...,
         json_response: bool | None = ...,
         include_highlights: bool | None = ...,
         context_options: ContextOptionsInput | None = ...,
@@ -205,7 +208,7 @@ class AssistantHandle:
         stream: bool,
         model: str | None = ...,
         temperature: float | None = ...,
-        filter: object = ...,
+        filter: FilterLike | None = ...,
         json_response: bool | None = ...,
         include_highlights: bool | None = ...,
         context_options: ContextOptionsInput | None = ...,
@@ -217,7 +220,7 @@ class AssistantHandle:
         stream: bool = False,
         model: str | None = None,
         temperature: float | None = None,
-        filter: object = None,
+        filter: FilterLike | None = None,
         json_response: bool | None = None,
         include_highlights: bool | None = None,
         context_options: ContextOptionsInput | None = None,
@@ -243,7 +246,7 @@ class AssistantHandle:
         stream: Literal[True],
         model: str | None = ...,
         temperature: float | None = ...,
-        filter: object = ...,
+        filter: FilterLike | None = ...,
     ) -> CompletionStream: ...
     @overload
     def chat_completions(
@@ -253,7 +256,7 @@ class AssistantHandle:
         stream: Literal[False] = ...,
         model: str | None = ...,
         temperature: float | None = ...,
-        filter: object = ...,
+        filter: FilterLike | None = ...,
     ) -> CompletionResponse: ...
     @overload
     def chat_completions(
@@ -263,7 +266,7 @@ class AssistantHandle:
         stream: bool,
         model: str | None = ...,
         temperature: float | None = ...,
-        filter: object = ...,
+        filter: FilterLike | None = ...,
     ) -> CompletionResponse | CompletionStream: ...
     def chat_completions(
         self,
@@ -272,7 +275,7 @@ class AssistantHandle:
         stream: bool = False,
         model: str | None = None,
         temperature: float | None = None,
-        filter: object = None,
+        filter: FilterLike | None = None,
     ) -> CompletionResponse | CompletionStream:
         """Ask through the OpenAI-compatible endpoint."""
         return self.client.chat_completions(
@@ -284,7 +287,7 @@ class AssistantHandle:
         *,
         query: str | None = None,
         messages: MessagesInput | None = None,
-        filter: object = None,
+        filter: FilterLike | None = None,
         top_k: int | None = None,
         snippet_size: int | None = None,
         multimodal: bool | None = None,
@@ -412,7 +415,7 @@ class AsyncAssistantHandle:
         )
 
     def list_files(
-        self, *, filter: object = None, limit: int | None = None
+        self, *, filter: FilterLike | None = None, limit: int | None = None
     ) -> AsyncIterator[AssistantFileModel]:
         """The files, following pagination, optionally matching a metadata ``filter``."""
         return self.client.list_files(self.name, filter=filter, limit=limit)
@@ -466,7 +469,7 @@ class AsyncAssistantHandle:
         stream: Literal[True],
         model: str | None = ...,
         temperature: float | None = ...,
-        filter: object = ...,
+        filter: FilterLike | None = ...,
         json_response: bool | None = ...,
         include_highlights: bool | None = ...,
         context_options: ContextOptionsInput | None = ...,
@@ -479,7 +482,7 @@ class AsyncAssistantHandle:
         stream: Literal[False] = ...,
         model: str | None = ...,
         temperature: float | None = ...,
-        filter: object = ...,
+        filter: FilterLike | None = ...,
         json_response: bool | None = ...,
         include_highlights: bool | None = ...,
         context_options: ContextOptionsInput | None = ...,
@@ -492,7 +495,7 @@ class AsyncAssistantHandle:
         stream: bool,
         model: str | None = ...,
         temperature: float | None = ...,
-        filter: object = ...,
+        filter: FilterLike | None = ...,
         json_response: bool | None = ...,
         include_highlights: bool | None = ...,
         context_options: ContextOptionsInput | None = ...,
@@ -504,7 +507,7 @@ class AsyncAssistantHandle:
         stream: bool = False,
         model: str | None = None,
         temperature: float | None = None,
-        filter: object = None,
+        filter: FilterLike | None = None,
         json_response: bool | None = None,
         include_highlights: bool | None = None,
         context_options: ContextOptionsInput | None = None,
@@ -530,7 +533,7 @@ class AsyncAssistantHandle:
         stream: Literal[True],
         model: str | None = ...,
         temperature: float | None = ...,
-        filter: object = ...,
+        filter: FilterLike | None = ...,
     ) -> AsyncCompletionStream: ...
     @overload
     async def chat_completions(
@@ -540,7 +543,7 @@ class AsyncAssistantHandle:
         stream: Literal[False] = ...,
         model: str | None = ...,
         temperature: float | None = ...,
-        filter: object = ...,
+        filter: FilterLike | None = ...,
     ) -> CompletionResponse: ...
     @overload
     async def chat_completions(
@@ -550,7 +553,7 @@ class AsyncAssistantHandle:
         stream: bool,
         model: str | None = ...,
         temperature: float | None = ...,
-        filter: object = ...,
+        filter: FilterLike | None = ...,
     ) -> CompletionResponse | AsyncCompletionStream: ...
     async def chat_completions(
         self,
@@ -559,7 +562,7 @@ class AsyncAssistantHandle:
         stream: bool = False,
         model: str | None = None,
         temperature: float | None = None,
-        filter: object = None,
+        filter: FilterLike | None = None,
     ) -> CompletionResponse | AsyncCompletionStream:
         """Ask through the OpenAI-compatible endpoint."""
         return await self.client.chat_completions(
@@ -571,7 +574,7 @@ class AsyncAssistantHandle:
         *,
         query: str | None = None,
         messages: MessagesInput | None = None,
-        filter: object = None,
+        filter: FilterLike | None = None,
         top_k: int | None = None,
         snippet_size: int | None = None,
         multimodal: bool | None = None,
