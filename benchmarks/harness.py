@@ -197,6 +197,7 @@ def first_chunk_latency(base: str, runs: int) -> dict[str, Any]:
     from .server import LATENCY_NAME
 
     opener, close, path = subj.ours_stream_opener(base, "A", LATENCY_NAME)
+    subj.httpx.get(f"{base}/bench/flushes", timeout=10)  # forget the stamps of any probe
     received: list[int] = []
     try:
         for _ in range(runs):
@@ -408,15 +409,16 @@ def render(report: dict[str, Any]) -> str:
             f"| {row['name']} | {_format_value(row['value'])} | {row['unit']} | {row['goal'] or ''} "
             f"| {met} | {note} |"
         )
-    lines += [
-        "",
-        f"Decode: N = {report['events']:,} events, {report['chunk_size'] // 1024} KiB chunks, "
-        "best and median of the runs",
-        "",
-        "| fmt | subject | yields | runs | best s | median s | events/s (best) "
-        "| x floor (best) | x floor (median) |",
-        "|---|---|---|---:|---:|---:|---:|---:|---:|",
-    ]
+    if report["subjects"]:
+        lines += [
+            "",
+            f"Decode: N = {report['events']:,} events, {report['chunk_size'] // 1024} KiB chunks, "
+            "best and median of the runs",
+            "",
+            "| fmt | subject | yields | runs | best s | median s | events/s (best) "
+            "| x floor (best) | x floor (median) |",
+            "|---|---|---|---:|---:|---:|---:|---:|---:|",
+        ]
     for entry in report["subjects"]:
         if entry.get("error"):
             lines.append(
@@ -446,11 +448,13 @@ def render(report: dict[str, Any]) -> str:
 
 # --------------------------------------------------------------------------- main
 
+PARTS = ("decode", "latency", "chat", "import", "embedded")
+
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=100_000, help="events per transcript (100,000)")
-    parser.add_argument("--repeats", type=int, default=7, help="timed runs per subject (7)")
+    parser.add_argument("--repeats", type=int, default=7, help="timed runs per decode subject (7)")
     parser.add_argument(
         "--openai-repeats", type=int, default=3, help="timed runs of the openai SDK (3; ~6 s each)"
     )
@@ -460,176 +464,201 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--chat-requests", type=int, default=400, help="non-streaming chats per client (400)")
     parser.add_argument("--import-runs", type=int, default=7, help="fresh processes per import case (7)")
     parser.add_argument("--no-peers", action="store_true", help="skip pinecone and openai even if installed")
+    parser.add_argument(
+        "--only",
+        default=",".join(PARTS),
+        help=f"comma-separated parts to run (default: all of {','.join(PARTS)})",
+    )
     parser.add_argument("--no-embedded", action="store_true", help="skip the embedded endpoint figures")
     parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT, help="where to write the JSON report")
     parser.add_argument("--quiet", action="store_true", help="print only the tables")
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    args.parts = {part.strip() for part in args.only.split(",") if part.strip()}
+    unknown = args.parts - set(PARTS)
+    if unknown:
+        parser.error(f"unknown part(s) {sorted(unknown)}; choose from {', '.join(PARTS)}")
+    if args.no_embedded:
+        args.parts.discard("embedded")
+    if args.events < 2:
+        parser.error("--events must be at least 2 (message_start and message_end)")
+    return args
+
+
+class _Run:
+    """The state of one benchmark run: options, peers, rows and the report being built."""
+
+    def __init__(self, args: argparse.Namespace) -> None:
+        self.args = args
+        self.peers = {
+            name: (not args.no_peers and subj.peer_available(name)) for name in ("pinecone", "openai")
+        }
+        self.skip_reason = {
+            name: (
+                "--no-peers" if args.no_peers else f"{name} is not installed here (nox -s bench installs it)"
+            )
+            for name, ok in self.peers.items()
+            if not ok
+        }
+        self.results: list[dict[str, Any]] = []
+        self.subjects: list[dict[str, Any]] = []
+        self.ours_paths: list[str] = []
+        self.imports: dict[str, dict[str, Any]] = {}
+        self.failed = False
+
+    def log(self, message: str) -> None:
+        if not self.args.quiet:
+            print(message, flush=True)
+
+    def decode(self, base: str, transcripts: list[Transcript]) -> None:
+        timings: dict[str, dict[str, Timing]] = {}
+        for transcript in transcripts:
+            fmt = transcript.fmt
+            group = [subj.floor(base, fmt), subj.floor(base, fmt, orjson_variant=True), subj.ours(base, fmt)]
+            if self.peers["pinecone"]:
+                group.append(subj.pinecone(base, fmt))
+            if fmt == "B" and self.peers["openai"]:
+                group.append(subj.openai(base, fmt, self.args.openai_repeats))
+            for subject in group:
+                if subject.key != "openai":
+                    subject.repeats = self.args.repeats
+            self.ours_paths.append(f"{fmt}: {group[2].path}")
+            self.log(f"format {fmt}:")
+            timings[fmt] = {t.subject.key: t for t in run_format(group, transcript, self.log)}
+            self.failed |= any(t.error for t in timings[fmt].values())
+            self._subject_entries(transcript, timings[fmt])
+        pinecone_skip = self.skip_reason.get("pinecone")
+        self.results += [
+            _speedup("stream_decode_vs_raw", timings["A"], "ours", "floor", None),
+            _speedup("stream_decode_speedup_vs_pinecone", timings["A"], "pinecone", "ours", pinecone_skip),
+            _speedup(
+                "completion_decode_speedup_vs_pinecone", timings["B"], "pinecone", "ours", pinecone_skip
+            ),
+            _speedup(
+                "stream_decode_speedup_vs_openai",
+                timings["B"],
+                "openai",
+                "ours",
+                self.skip_reason.get("openai"),
+            ),
+        ]
+
+    def _subject_entries(self, transcript: Transcript, timings: dict[str, Timing]) -> None:
+        floor = timings["floor"]
+        for t in timings.values():
+            entry: dict[str, Any] = {
+                "fmt": transcript.fmt,
+                "key": t.subject.key,
+                "label": t.subject.label,
+                "yields": t.subject.yields,
+            }
+            if t.error or floor.error:
+                entry["error"] = t.error or "floor invalid"
+            else:
+                entry.update(
+                    runs=len(t.times),
+                    best_s=t.best,
+                    median_s=t.median,
+                    times_s=t.times,
+                    events_per_s=transcript.n / t.best,
+                    x_floor_best=floor.best / t.best,
+                    x_floor_median=floor.median / t.median,
+                )
+            self.subjects.append(entry)
+
+    def measured(self, name: str, part: str, measure: Callable[[], dict[str, Any]]) -> None:
+        """One goal row from ``measure()``, or a row carrying its error."""
+        self.log(f"{part}:")
+        try:
+            figures = measure()
+        except Exception as exc:
+            self.failed = True
+            self.results.append(_goal_row(name, None, error=f"{type(exc).__name__}: {exc}"))
+            return
+        self.ours_paths.append(f"{part}: {figures['path']}")
+        self.results.append(_goal_row(name, **figures))
+
+    def import_time(self) -> None:
+        self.log("import time:")
+        keys = ["ours"] + [name for name in ("openai", "pinecone") if self.peers[name]]
+        imports = self.imports = import_times(self.args.import_runs, keys, self.log)
+        ours = imports["ours"]
+        for name, peer in (("import_time_vs_openai", "openai"), ("import_time_vs_pinecone", "pinecone")):
+            if not self.peers[peer]:
+                self.results.append(_goal_row(name, None, skipped=self.skip_reason[peer]))
+            elif "error" in ours or "error" in imports[peer]:
+                self.failed = True
+                self.results.append(
+                    _goal_row(name, None, error=ours.get("error") or imports[peer].get("error"))
+                )
+            else:
+                self.results.append(
+                    _goal_row(
+                        name,
+                        ours["minus_pass_ms"] / imports[peer]["minus_pass_ms"],
+                        ours_ms=ours["minus_pass_ms"],
+                        peer_ms=imports[peer]["minus_pass_ms"],
+                        runs=self.args.import_runs,
+                        note=f"ours {ours['minus_pass_ms']:.0f} ms, "
+                        f"{peer} {imports[peer]['minus_pass_ms']:.0f} ms",
+                    )
+                )
+        self.ours_paths.append(f"import: {ours['description']}")
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    if args.events < 2:
-        raise SystemExit("--events must be at least 2")
     started = time.perf_counter()
     load_start = os.getloadavg()
-
-    def log(message: str) -> None:
-        if not args.quiet:
-            print(message, flush=True)
-
-    peers = {name: (not args.no_peers and subj.peer_available(name)) for name in ("pinecone", "openai")}
-    skip_reason = {
-        name: ("--no-peers" if args.no_peers else f"{name} is not installed here (nox -s bench installs it)")
-        for name, ok in peers.items()
-        if not ok
-    }
-    a = chat_transcript(args.events)
-    b = completion_transcript(args.events)
-    log(
-        f"transcripts: {args.events:,} events each; "
-        f"A {len(a.body()) / 1e6:.2f} MB, B {len(b.body()) / 1e6:.2f} MB"
-    )
-
-    report: dict[str, Any] = {"events": args.events, "chunk_size": CHUNK_SIZE}
-    results: list[dict[str, Any]] = []
-    subject_entries: list[dict[str, Any]] = []
-    ours_paths: list[str] = []
-    failed = False
-    with serve(args.events) as base:
-        log(f"server: {base} (separate process)")
-        timings: dict[str, dict[str, Timing]] = {}
-        for transcript in (a, b):
-            fmt = transcript.fmt
-            group = [subj.floor(base, fmt), subj.floor(base, fmt, orjson_variant=True), subj.ours(base, fmt)]
-            if peers["pinecone"]:
-                group.append(subj.pinecone(base, fmt))
-            if fmt == "B" and peers["openai"]:
-                group.append(subj.openai(base, fmt, args.openai_repeats))
-            for subject in group:
-                if subject.key != "openai":
-                    subject.repeats = args.repeats
-            ours_paths.append(f"{fmt}: {group[2].path}")
-            log(f"format {fmt}:")
-            timings[fmt] = {t.subject.key: t for t in run_format(group, transcript, log)}
-            failed |= any(t.error for t in timings[fmt].values())
-            floor = timings[fmt]["floor"]
-            for t in timings[fmt].values():
-                entry: dict[str, Any] = {
-                    "fmt": fmt,
-                    "key": t.subject.key,
-                    "label": t.subject.label,
-                    "yields": t.subject.yields,
-                }
-                if t.error or floor.error:
-                    entry["error"] = t.error or "floor invalid"
-                else:
-                    entry.update(
-                        runs=len(t.times),
-                        best_s=t.best,
-                        median_s=t.median,
-                        times_s=t.times,
-                        events_per_s=transcript.n / t.best,
-                        x_floor_best=floor.best / t.best,
-                        x_floor_median=floor.median / t.median,
-                    )
-                subject_entries.append(entry)
-
-        results.append(_speedup("stream_decode_vs_raw", timings["A"], "ours", "floor", None))
-        results.append(
-            _speedup(
-                "stream_decode_speedup_vs_pinecone",
-                timings["A"],
-                "pinecone",
-                "ours",
-                skip_reason.get("pinecone"),
-            )
-        )
-        results.append(
-            _speedup(
-                "completion_decode_speedup_vs_pinecone",
-                timings["B"],
-                "pinecone",
-                "ours",
-                skip_reason.get("pinecone"),
-            )
-        )
-        results.append(
-            _speedup(
-                "stream_decode_speedup_vs_openai", timings["B"], "openai", "ours", skip_reason.get("openai")
-            )
-        )
-
-        log("first chunk latency:")
-        try:
-            latency = first_chunk_latency(base, args.latency_runs)
-            ours_paths.append(f"latency: {latency['path']}")
-            results.append(_goal_row("first_chunk_latency_ms", **latency))
-        except Exception as exc:
-            failed = True
-            results.append(_goal_row("first_chunk_latency_ms", None, error=f"{type(exc).__name__}: {exc}"))
-
-        log("non-streaming chat:")
-        try:
-            chat = chat_p50(base, args.chat_requests)
-            ours_paths.append(f"chat: {chat['path']}")
-            results.append(_goal_row("chat_p50_vs_httpx", **chat))
-        except Exception as exc:
-            failed = True
-            results.append(_goal_row("chat_p50_vs_httpx", None, error=f"{type(exc).__name__}: {exc}"))
-
-    log("import time:")
-    keys = ["ours"] + [name for name in ("openai", "pinecone") if peers[name]]
-    imports = import_times(args.import_runs, keys, log)
-    report["import_time"] = imports
-    for name, peer in (("import_time_vs_openai", "openai"), ("import_time_vs_pinecone", "pinecone")):
-        if not peers[peer]:
-            results.append(_goal_row(name, None, skipped=skip_reason[peer]))
-        elif "error" in imports["ours"] or "error" in imports[peer]:
-            failed = True
-            results.append(
-                _goal_row(name, None, error=imports["ours"].get("error") or imports[peer].get("error"))
-            )
-        else:
-            results.append(
-                _goal_row(
-                    name,
-                    imports["ours"]["minus_pass_ms"] / imports[peer]["minus_pass_ms"],
-                    ours_ms=imports["ours"]["minus_pass_ms"],
-                    peer_ms=imports[peer]["minus_pass_ms"],
-                    runs=args.import_runs,
-                    note=f"ours {imports['ours']['minus_pass_ms']:.0f} ms, "
-                    f"{peer} {imports[peer]['minus_pass_ms']:.0f} ms",
+    run = _Run(args)
+    parts = args.parts
+    transcripts = [chat_transcript(args.events), completion_transcript(args.events)]
+    if parts & {"decode", "latency", "chat"}:
+        sizes = ", ".join(f"{t.fmt} {len(t.body()) / 1e6:.2f} MB" for t in transcripts)
+        run.log(f"transcripts: {args.events:,} events each; {sizes}")
+        with serve(args.events) as base:
+            run.log(f"server: {base} (separate process)")
+            if "decode" in parts:
+                run.decode(base, transcripts)
+            if "latency" in parts:
+                run.measured(
+                    "first_chunk_latency_ms", "latency", lambda: first_chunk_latency(base, args.latency_runs)
                 )
-            )
-    ours_paths.append(f"import: {imports['ours']['description']}")
+            if "chat" in parts:
+                run.measured("chat_p50_vs_httpx", "chat", lambda: chat_p50(base, args.chat_requests))
+    if "import" in parts:
+        run.import_time()
+    if "embedded" in parts:
+        run.log("embedded endpoint:")
+        run.results.extend(embedded_rows(run.log))
 
-    if not args.no_embedded:
-        log("embedded endpoint:")
-        results.extend(embedded_rows(log))
-
-    report["results"] = results
-    report["subjects"] = subject_entries
-    report["ours_paths"] = ours_paths
-    report["versions"] = _versions()
-    report["machine"] = {
-        "cpus": os.cpu_count(),
-        "load_avg_start": load_start,
-        "load_avg_end": os.getloadavg(),
-        "wall_s": time.perf_counter() - started,
-    }
-    report["method"] = {
-        "timed_span": "from issuing the request to having consumed the last object",
-        "value": "ratio of best times; value_median is the ratio of median times",
-        "interleaving": "subjects of a format timed in rotating rounds",
-        "server": "separate process, ThreadingHTTPServer on 127.0.0.1, pre-framed chunked body",
+    named = {row["name"]: row for row in run.results}
+    ordered = [named.get(name) or _goal_row(name, None, skipped="not run (--only)") for name in ROWS]
+    ordered += [row for row in run.results if row["name"] not in ROWS]
+    report: dict[str, Any] = {
+        "results": ordered,
+        "events": args.events,
+        "chunk_size": CHUNK_SIZE,
+        "subjects": run.subjects,
+        "import_time": run.imports,
+        "ours_paths": run.ours_paths,
+        "versions": _versions(),
+        "machine": {
+            "cpus": os.cpu_count(),
+            "load_avg_start": load_start,
+            "load_avg_end": os.getloadavg(),
+            "wall_s": time.perf_counter() - started,
+        },
+        "method": {
+            "timed_span": "from issuing the request to having consumed the last object",
+            "value": "ratio of best times; value_median is the ratio of median times",
+            "interleaving": "subjects of a format timed in rotating rounds",
+            "server": "separate process, ThreadingHTTPServer on 127.0.0.1, pre-framed chunked body",
+            "validation": "every subject first yields exactly N objects with the expected text and citations",
+        },
     }
     args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text(
-        json.dumps({"results": results, **{k: v for k, v in report.items() if k != "results"}}, indent=2)
-    )
+    args.output.write_text(json.dumps(report, indent=2, ensure_ascii=False))
     print(render(report))
-    print(
-        f"wrote {args.output} in {report['machine']['wall_s']:.0f} s; "
-        f"load average {report['machine']['load_avg_end']}"
-    )
-    return 1 if failed else 0
+    machine = report["machine"]
+    print(f"wrote {args.output} in {machine['wall_s']:.0f} s; load average {machine['load_avg_end']}")
+    return 1 if run.failed else 0

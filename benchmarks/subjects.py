@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import subprocess
+import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -151,13 +153,46 @@ def ours(base: str, fmt: str, assistant: str = ASSISTANT) -> Subject:
     )
 
 
-def _public_client() -> Any:
-    """The public client class, or None while ``pinecone_assistant.client`` does not exist."""
-    if importlib.util.find_spec("pinecone_assistant.client") is None:
-        return None
-    from pinecone_assistant import client as module
+#: Why the public client path could not be used (empty when it is used).
+PUBLIC_CLIENT_PROBLEM: list[str] = []
 
-    return getattr(module, "AssistantClient", None)
+
+def _public_client() -> Any:
+    """The public client class, or None (with the reason in PUBLIC_CLIENT_PROBLEM) if it cannot be used."""
+    PUBLIC_CLIENT_PROBLEM.clear()
+    if importlib.util.find_spec("pinecone_assistant.client") is None:
+        PUBLIC_CLIENT_PROBLEM.append("pinecone_assistant.client does not exist yet")
+        return None
+    try:
+        from pinecone_assistant import client as module
+    except Exception as exc:
+        PUBLIC_CLIENT_PROBLEM.append(
+            f"pinecone_assistant.client does not import: {type(exc).__name__}: {exc}"
+        )
+        return None
+    found = getattr(module, "AssistantClient", None)
+    if found is None:
+        PUBLIC_CLIENT_PROBLEM.append("pinecone_assistant.client has no AssistantClient")
+    return found
+
+
+def _fallback(path: str) -> str:
+    return f"{path} (public client not usable: {'; '.join(PUBLIC_CLIENT_PROBLEM)})"
+
+
+def _public_target(client: Any, name: str) -> tuple[Any, str, str]:
+    """``(target, prefix, how)``: where chat lives: the assistant handle if it exists, else the client."""
+    try:
+        handle = client.assistant(name)
+    except Exception:
+        handle = None
+    if handle is not None and hasattr(handle, "chat") and hasattr(handle, "chat_completions"):
+        return handle, "", "AssistantClient(...).assistant(name)"
+    return client, name, "AssistantClient(...)"
+
+
+def _public_client_for(client_class: Any, base: str) -> Any:
+    return client_class(api_key=API_KEY, control_host=base, max_retries=0, timeout=TIMEOUT)
 
 
 def ours_stream_opener(
@@ -166,7 +201,15 @@ def ours_stream_opener(
     """``(open, close, path)``: a function that starts one streamed request through our client."""
     client_class = _public_client()
     if client_class is not None:
-        return _public_stream_opener(client_class, base, fmt, assistant)
+        public = _public_stream_opener(client_class, base, fmt, assistant)
+        try:  # a probe: one whole stream through the public path
+            for _ in public[0]():
+                pass
+        except Exception as exc:
+            public[1]()
+            PUBLIC_CLIENT_PROBLEM.append(f"{public[2]} raised {type(exc).__name__}: {exc}")
+        else:
+            return public
     from assistant_api.api.chat import chat_assistant, chat_completion_assistant
     from assistant_api.client import Client
     from assistant_api.models.chat_completion_request import ChatCompletionRequest
@@ -191,27 +234,21 @@ def ours_stream_opener(
         request = http.build_request(**kwargs)
         return stream_class(http.send(request, stream=True))
 
-    return opener, http.close, "stream class over a generated request (client.py not available yet)"
+    return opener, http.close, _fallback("overlay stream class over a request built by the generated code")
 
 
 def _public_stream_opener(
     client_class: Any, base: str, fmt: str, name: str
 ) -> tuple[Callable[[], Iterable[Any]], Callable[[], None], str]:
-    client = client_class(api_key=API_KEY, host=base, max_retries=0)
-    assistant = client.assistant(name)
-    if fmt == "A":
+    client = _public_client_for(client_class, base)
+    target, prefix, how = _public_target(client, name)
+    args = (prefix, MESSAGES) if prefix else (MESSAGES,)
+    method = target.chat if fmt == "A" else target.chat_completions
 
-        def opener() -> Iterable[Any]:
-            return assistant.chat(messages=MESSAGES, stream=True)
+    def opener() -> Iterable[Any]:
+        return method(*args, stream=True)  # type: ignore[no-any-return]
 
-        path = "AssistantClient(...).assistant(name).chat(..., stream=True)"
-    else:
-
-        def opener() -> Iterable[Any]:
-            return assistant.chat_completions(messages=MESSAGES, stream=True)
-
-        path = "AssistantClient(...).assistant(name).chat_completions(..., stream=True)"
-    return opener, client.close, path
+    return opener, client.close, f"{how}.{method.__name__}(..., stream=True)"
 
 
 # --------------------------------------------------------------------------- peers
@@ -289,13 +326,16 @@ def ours_chat_caller(base: str) -> tuple[Callable[[], Any], Callable[[], None], 
     """``(call, close, path)``: one non-streaming chat through our client, returning the typed answer."""
     client_class = _public_client()
     if client_class is not None:
-        client = client_class(api_key=API_KEY, host=base, max_retries=0)
-        assistant = client.assistant(ASSISTANT)
-        return (
-            lambda: assistant.chat(messages=MESSAGES),
-            client.close,
-            "AssistantClient(...).assistant(name).chat(...)",
-        )
+        client = _public_client_for(client_class, base)
+        target, prefix, how = _public_target(client, ASSISTANT)
+        args = (prefix, MESSAGES) if prefix else (MESSAGES,)
+        try:  # a probe
+            target.chat(*args)
+        except Exception as exc:
+            client.close()
+            PUBLIC_CLIENT_PROBLEM.append(f"{how}.chat(...) raised {type(exc).__name__}: {exc}")
+        else:
+            return lambda: target.chat(*args), client.close, f"{how}.chat(...)"
     from assistant_api.api.chat import chat_assistant
     from assistant_api.client import Client
     from assistant_api.models.chat_request import ChatRequest
@@ -310,7 +350,7 @@ def ours_chat_caller(base: str) -> tuple[Callable[[], Any], Callable[[], None], 
             raise RuntimeError(f"the chat call did not return a ChatModel: {parsed!r}")
         return parsed
 
-    return call, http.close, "generated chat_assistant.sync_detailed (client.py not available yet)"
+    return call, http.close, _fallback("generated chat_assistant.sync_detailed")
 
 
 def raw_chat_caller(base: str) -> tuple[Callable[[], Any], Callable[[], None]]:
@@ -337,21 +377,29 @@ def raw_chat_caller(base: str) -> tuple[Callable[[], Any], Callable[[], None]]:
 
 def import_cases() -> dict[str, tuple[str, str]]:
     """``{key: (code, description)}`` for the fresh-process import measurements."""
+    ours_code = ""
     if _public_client() is not None:
-        ours_code = (
-            "from pinecone_assistant import AssistantClient\n"
-            f"AssistantClient(api_key={API_KEY!r}, host='http://127.0.0.1:9')"
+        import pinecone_assistant
+
+        module = (
+            "pinecone_assistant"
+            if hasattr(pinecone_assistant, "AssistantClient")
+            else "pinecone_assistant.client"
         )
-        ours_desc = "import pinecone_assistant + AssistantClient(...)"
-    else:
+        ours_code = f"from {module} import AssistantClient\nAssistantClient(api_key={API_KEY!r})"
+        ours_desc = f"ours ready: from {module} import AssistantClient; AssistantClient(...)"
+        probe = subprocess.run([sys.executable, "-c", ours_code], capture_output=True, text=True, check=False)
+        if probe.returncode:
+            last = (probe.stderr.strip().splitlines() or ["failed"])[-1]
+            PUBLIC_CLIENT_PROBLEM.append(f"building AssistantClient in a fresh process failed: {last}")
+            ours_code = ""
+    if not ours_code:
         ours_code = (
             "import pinecone_assistant.stream, pinecone_assistant.retries\n"
             "from assistant_api.client import Client\n"
             "Client(base_url='http://127.0.0.1:9/assistant').get_httpx_client()"
         )
-        ours_desc = (
-            "import pinecone_assistant.stream + retries + a generated Client (client.py not available yet)"
-        )
+        ours_desc = _fallback("import of the stream and retry modules + a generated Client")
     return {
         "pass": ("pass", "python -c pass"),
         "ours": (ours_code, ours_desc),
