@@ -261,9 +261,13 @@ class RetryTransport(httpx.BaseTransport):
                 delay = compute_delay(attempt, policy, response.headers, self._rng, self._clock())
                 if delay is None:
                     return response
-                # Drain and release the connection before trying again.
-                response.read()
-                response.close()
+                # Drain and release the connection before trying again (a broken body does not matter).
+                try:
+                    response.read()
+                except httpx.TransportError:
+                    pass
+                finally:
+                    response.close()
                 _log_retry(request, attempt, policy, delay, f"HTTP {response.status_code}")
             self._sleep(delay)
             attempt += 1
@@ -317,8 +321,12 @@ class AsyncRetryTransport(httpx.AsyncBaseTransport):
                 delay = compute_delay(attempt, policy, response.headers, self._rng, self._clock())
                 if delay is None:
                     return response
-                await response.aread()
-                await response.aclose()
+                try:
+                    await response.aread()
+                except httpx.TransportError:
+                    pass
+                finally:
+                    await response.aclose()
                 _log_retry(request, attempt, policy, delay, f"HTTP {response.status_code}")
             await self._sleep(delay)
             attempt += 1

@@ -283,6 +283,49 @@ def test_multipart_upload_with_a_seekable_file_is_resent_whole():
     assert bodies[0].count(b"hello world") == bodies[1].count(b"hello world") == 100
 
 
+class BrokenBody(httpx.SyncByteStream, httpx.AsyncByteStream):
+    def __init__(self):
+        self.closed = False
+
+    def __iter__(self):
+        yield b"partial"
+        raise httpx.ReadError("reset while reading the error body")
+
+    async def __aiter__(self):
+        yield b"partial"
+        raise httpx.ReadError("reset while reading the error body")
+
+    def close(self):
+        self.closed = True
+
+    async def aclose(self):
+        self.closed = True
+
+
+def test_a_retryable_response_whose_body_breaks_is_still_retried_and_closed():
+    body = BrokenBody()
+    rec = Recorder([httpx.Response(503, stream=body), httpx.Response(200)])
+    with _client(rec) as client:
+        assert client.get("/x").status_code == 200
+    assert rec.calls == 2
+    assert body.closed
+
+
+@pytest.mark.anyio
+async def test_async_retryable_response_whose_body_breaks_is_still_retried_and_closed():
+    body = BrokenBody()
+    rec = Recorder([httpx.Response(503, stream=body), httpx.Response(200)])
+
+    async def fake_sleep(seconds: float) -> None:
+        pass
+
+    transport = AsyncRetryTransport(httpx.MockTransport(rec), sleep=fake_sleep)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        assert (await client.get("/x")).status_code == 200
+    assert rec.calls == 2
+    assert body.closed
+
+
 def test_one_shot_streaming_body_is_not_retried():
     rec = Recorder([httpx.Response(503), httpx.Response(200)])
 
