@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
-from .ingest import split_sentences
 from .retrieval import Snippet, terms
 from .tokens import count_tokens, truncate_to_tokens
 
@@ -51,13 +50,12 @@ class Answer:
 
 def _best_sentence(snippet: Snippet, wanted: set[str], used: set[str]) -> tuple[str, int | None] | None:
     best: tuple[int, str, int | None] | None = None
-    for part in snippet.chunks:
-        for sentence in split_sentences(part.text):
-            if sentence in used:
-                continue
-            overlap = len(wanted.intersection(terms(sentence)))
-            if overlap and (best is None or overlap > best[0]):
-                best = (overlap, sentence, part.page)
+    for sentence in snippet.sentences:
+        if sentence.text in used:
+            continue
+        overlap = len(wanted & sentence.terms)
+        if overlap and (best is None or overlap > best[0]):
+            best = (overlap, sentence.text, sentence.page)
     return None if best is None else (best[1], best[2])
 
 
@@ -108,7 +106,7 @@ def compose(
             ensure_ascii=False,
         )
         citations = []
-    prompt_tokens = count_tokens(prompt_text) + sum(count_tokens(s.text) for s in snippets)
+    prompt_tokens = count_tokens(prompt_text) + sum(s.tokens for s in snippets)
     return Answer(text, citations, finish_reason, prompt_tokens, count_tokens(text))
 
 

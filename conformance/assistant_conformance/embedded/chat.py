@@ -8,7 +8,6 @@ from typing import Any
 
 import anyio.to_thread
 
-from . import filter as filters
 from .answer import Answer, compose, with_inline_markers
 from .control import require_assistant
 from .errors import bad_request
@@ -22,7 +21,7 @@ from .store import FileRow
 from .streaming import StreamReply, chat_events, completion_events
 from .tokens import count_tokens
 from .versions import V2026_04
-from .views import file_json, file_status
+from .views import file_json
 
 DEFAULT_TOP_K = 16
 MAX_TOP_K = 64
@@ -91,18 +90,10 @@ class _Found:
 
 
 def _retrieve(call: Call, assistant: str, retrieval: Retrieval) -> _Found:
-    files = {row.id: row for row in call.store.list_files(assistant)}
+    snapshot = call.runtime.retriever.snapshot(assistant)
     spec = None if call.faults.flag(IGNORE_FILTER) else retrieval.filter
-
-    def allowed(file_id: str) -> bool:
-        row = files.get(file_id)
-        if row is None or file_status(row) != "Available":
-            return False
-        return spec is None or filters.matches(spec, row.metadata)
-
-    index = call.runtime.retriever.index(assistant)
-    hits = index.search(retrieval.query, retrieval.top_k, allowed)
-    return _Found([index.snippet(h, retrieval.snippet_size) for h in hits], files)
+    hits = snapshot.index.search(retrieval.query, retrieval.top_k, snapshot.mask(spec))
+    return _Found([snapshot.index.snippet(h, retrieval.snippet_size) for h in hits], snapshot.files)
 
 
 def _reference(
@@ -314,7 +305,7 @@ async def context_assistant(call: Call) -> Reply:
                 "reference": reference,
             }
         )
-    prompt_tokens = count_tokens(prompt) + sum(count_tokens(s.text) for s in found.snippets)
+    prompt_tokens = count_tokens(prompt) + sum(s.tokens for s in found.snippets)
     return Reply(
         200,
         {
