@@ -103,7 +103,13 @@ def add_serve(subparsers: Subparsers) -> None:
     parser.set_defaults(handler=serve_command)
 
 
-SUBCOMMANDS: list[Callable[[Subparsers], None]] = [add_serve]
+def add_record(subparsers: Subparsers) -> None:
+    from assistant_conformance.recording import add_record as add
+
+    add(subparsers)
+
+
+SUBCOMMANDS: list[Callable[[Subparsers], None]] = [add_serve, add_record]
 
 
 def build_parser() -> argparse.ArgumentParser:
