@@ -1,6 +1,7 @@
 """One way to get the text, citations and highlights out of any answer.
 
-:func:`text_of` takes a chat response (:class:`ChatModel`), a completion
+:func:`text_of` takes a client answer (:class:`ChatResponse`, :class:`CompletionResponse`), a chat
+response (:class:`ChatModel`), a completion
 (:class:`ChatCompletionModel`), an assembled answer (:class:`ChatAnswer`, :class:`CompletionAnswer`),
 a sync stream (read to its end), a list of stream chunks, or a ``str``; the result is the same
 whether the answer was streamed or not.
@@ -20,7 +21,9 @@ from assistant_api.models.citation_model import CitationModel
 from assistant_api.models.highlight_model import HighlightModel
 from assistant_api.types import Unset
 
+from .chat import ChatResponse
 from .citation import render_citations
+from .completions import CompletionResponse
 from .stream import (
     AsyncChatStream,
     AsyncCompletionStream,
@@ -58,6 +61,8 @@ def answer_of(x: Any) -> ChatAnswer | CompletionAnswer:
     """
     if isinstance(x, ChatAnswer | CompletionAnswer):
         return x
+    if isinstance(x, ChatResponse | CompletionResponse):
+        return x.answer()
     if isinstance(x, ChatModel):
         return ChatAnswer.from_chat_model(x)
     if isinstance(x, ChatCompletionModel):
@@ -74,7 +79,8 @@ def answer_of(x: Any) -> ChatAnswer | CompletionAnswer:
             return accumulate_completion(chunks)
         return accumulate(chunks)
     raise TypeError(
-        f"cannot get an answer from {type(x).__name__}; expected ChatModel, ChatCompletionModel, "
+        f"cannot get an answer from {type(x).__name__}; expected ChatResponse, CompletionResponse, "
+        "ChatModel, ChatCompletionModel, "
         "ChatAnswer, CompletionAnswer, a ChatStream/CompletionStream, or a list of stream chunks"
     )
 

@@ -21,6 +21,7 @@ from pinecone_assistant import (
     WaitTimeoutError,
 )
 from pinecone_assistant._constants import API_VERSION
+from pinecone_assistant.content import citations_of, text_of
 from pinecone_assistant.retries import RETRY_POLICY_EXTENSION
 from pinecone_assistant.stream import CitationChunk, ContentChunk, MessageEndChunk, MessageStartChunk
 
@@ -483,6 +484,21 @@ def test_the_chat_response_exposes_every_field_and_the_request_id(mode: str) -> 
     assert reference.highlight is not None
     assert reference.highlight.content == "eat berries"
     assert response.to_dict()["message"]["content"] == "Foxes eat berries."
+
+
+def test_content_helpers_read_client_answers_like_streamed_ones(mode: str) -> None:
+    api = Api(
+        {
+            ("POST", "/assistant/chat/demo"): json_response(200, CHAT),
+            ("POST", "/assistant/chat/demo/chat/completions"): json_response(200, COMPLETION),
+        }
+    )
+    driver = Driver(mode, api)
+    chat = driver("chat", "demo", "q")
+    completion = driver("chat_completions", "demo", "q")
+    assert text_of(chat) == "Foxes eat berries."
+    assert citations_of(chat) == chat.citations
+    assert text_of(completion) == "Berries [1]"
 
 
 def test_unknown_fields_and_enum_values_in_answers_are_kept(mode: str) -> None:
