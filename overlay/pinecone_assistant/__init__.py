@@ -21,8 +21,10 @@ if TYPE_CHECKING:
     from ._call import NOT_GIVEN, NotGiven
     from ._constants import API_VERSION
     from .chat import ChatResponse
+    from .citation import parse_markers, render_citations
     from .client import AssistantClient, AsyncAssistantClient
     from .completions import CompletionResponse
+    from .content import Highlight, answer_of, citations_of, cited_text, highlights_of, text_of
     from .errors import (
         APIConnectionError,
         APIError,
@@ -47,6 +49,7 @@ if TYPE_CHECKING:
         UnprocessableEntityError,
         WaitTimeoutError,
     )
+    from .filter import Field, Filter, FilterError, FilterLike, validate_filter
     from .finish_reason import FinishReason, check_complete
     from .handles import AssistantHandle, AsyncAssistantHandle
     from .retries import AsyncRetryTransport, RetryPolicy, RetryTransport
@@ -73,6 +76,19 @@ _EXPORTS: dict[str, str] = {
     "AssistantClient": "client",
     "AsyncAssistantClient": "client",
     "CompletionResponse": "completions",
+    "Field": "filter",
+    "Filter": "filter",
+    "FilterError": "filter",
+    "FilterLike": "filter",
+    "validate_filter": "filter",
+    "parse_markers": "citation",
+    "render_citations": "citation",
+    "Highlight": "content",
+    "answer_of": "content",
+    "citations_of": "content",
+    "cited_text": "content",
+    "highlights_of": "content",
+    "text_of": "content",
     "FinishReason": "finish_reason",
     "check_complete": "finish_reason",
     "AssistantHandle": "handles",
@@ -156,8 +172,13 @@ __all__ = [
     "CompletionStream",
     "ConflictError",
     "ContentFilterFinishReasonError",
+    "Field",
+    "Filter",
+    "FilterError",
+    "FilterLike",
     "FinishReason",
     "FinishReasonError",
+    "Highlight",
     "IncompleteStreamError",
     "InternalServerError",
     "LengthFinishReasonError",
@@ -176,7 +197,15 @@ __all__ = [
     "WaitTimeoutError",
     "accumulate",
     "accumulate_completion",
+    "answer_of",
     "check_complete",
+    "citations_of",
+    "cited_text",
+    "highlights_of",
+    "parse_markers",
+    "render_citations",
+    "text_of",
+    "validate_filter",
 ]
 
 

@@ -176,3 +176,25 @@ def test_the_async_client_closes_with_async_with() -> None:
         return http.is_closed
 
     assert asyncio.run(run())
+
+
+def test_every_exported_name_resolves() -> None:
+    import pinecone_assistant
+
+    missing = [name for name in pinecone_assistant.__all__ if getattr(pinecone_assistant, name, None) is None]
+    assert missing == []
+    assert set(pinecone_assistant.__all__) <= set(dir(pinecone_assistant))
+
+
+def test_importing_and_building_a_client_loads_no_generated_model() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from pinecone_assistant import AssistantClient, AsyncAssistantClient\n"
+        "AssistantClient(api_key='k'); AsyncAssistantClient(api_key='k')\n"
+        "print(sorted(m for m in sys.modules if m.startswith('assistant_api')))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
