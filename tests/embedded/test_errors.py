@@ -167,6 +167,18 @@ CASES: list[tuple[str, str, str, dict[str, Any], int, str, str]] = [
         "INVALID_ARGUMENT",
         "JSON",
     ),
+    (
+        "chat_assistant",
+        "POST",
+        "chat/demo",
+        {
+            "content": b'{"messages": [{"role": "user", "content": "x"}], "temperature": NaN}',
+            "headers": {"Content-Type": "application/json"},
+        },
+        400,
+        "INVALID_ARGUMENT",
+        "NaN is not a JSON number",
+    ),
     ("chat_assistant", "POST", "chat/nobody", {"json": {"messages": USER}}, 404, "NOT_FOUND", "nobody"),
     (
         "chat_completion_assistant",

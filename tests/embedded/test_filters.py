@@ -91,6 +91,14 @@ def test_invalid_filters_are_rejected_with_the_offending_part_named(spec: Any, f
     assert fragment in str(raised.value)
 
 
+def test_numbers_beyond_float_range_compare_exactly() -> None:
+    huge = 10**400
+    assert filters.matches({"n": {"$gt": huge}}, {"n": 1e308}) is False
+    assert filters.matches({"n": {"$lt": huge}}, {"n": 1e308}) is True
+    assert filters.matches({"n": {"$eq": huge}}, {"n": huge}) is True
+    assert filters.matches({"n": {"$in": [huge, 1]}}, {"n": 1.0}) is True
+
+
 def test_deeply_nested_filters_are_rejected_not_crashed_on() -> None:
     spec: dict[str, Any] = {"genre": "drama"}
     for _ in range(200):

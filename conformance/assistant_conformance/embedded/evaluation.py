@@ -9,7 +9,6 @@ their harmonic mean. Errors use the plane's ``{"message": ...}`` body.
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
@@ -17,7 +16,7 @@ from .errors import EvaluationError
 from .faults import Reply
 from .ingest import split_sentences
 from .retrieval import terms
-from .runtime import Call
+from .runtime import Call, parse_json
 from .tokens import count_tokens
 
 ENTAILED_SHARE = 0.6
@@ -45,7 +44,7 @@ def _judge(fact: str, answer_terms: set[str], answer_numbers: set[str]) -> tuple
 async def metrics_alignment(call: Call) -> Reply:
     raw = await call.request.body()
     try:
-        data = json.loads(raw)
+        data = parse_json(raw)
     except (ValueError, RecursionError) as exc:
         raise EvaluationError(400, "INVALID_ARGUMENT", f"The request body is not valid JSON: {exc}") from None
     if not isinstance(data, dict):

@@ -229,7 +229,9 @@ def _is_end(event: Event) -> bool:
     if event.get("type") == "message_end":
         return True
     choices = event.get("choices")
-    return bool(choices) and choices[0].get("finish_reason") is not None
+    if not isinstance(choices, list) or not choices or not isinstance(choices[0], dict):
+        return False
+    return choices[0].get("finish_reason") is not None
 
 
 def _cut(ctx: FaultContext, events: list[Event]) -> list[Event]:

@@ -25,7 +25,7 @@ from .control import require_assistant
 from .errors import ApiError, bad_request, not_found
 from .faults import Reply
 from .ingest import PAGED_KINDS, IngestError, chunk, extract, kind_for
-from .runtime import Call
+from .runtime import Call, parse_json
 from .store import Chunk, FileRow, OperationRow, now_iso
 from .versions import V2026_04
 from .views import file_json, file_status, operation_json, operation_status, paginate, signature_valid
@@ -92,7 +92,7 @@ def parse_filter(raw: Any, where: str) -> dict[str, Any] | None:
 
 def _metadata_from_json(text: str, where: str) -> dict[str, Any]:
     try:
-        value = json.loads(text)
+        value = parse_json(text)
     except (ValueError, RecursionError) as exc:
         raise bad_request(f"{where} is not valid JSON: {exc}") from None
     return validate_metadata(value, where)
@@ -105,7 +105,7 @@ async def list_files(call: Call) -> Reply:
     raw = call.request.query_params.get("filter")
     if raw is not None and raw.strip():
         try:
-            decoded = json.loads(raw)
+            decoded = parse_json(raw)
         except (ValueError, RecursionError) as exc:
             raise bad_request(f"Query parameter filter must be a JSON-encoded filter object: {exc}") from None
         spec = parse_filter(decoded, "filter")

@@ -147,7 +147,7 @@ def _same(a: object, b: object) -> bool:
     if isinstance(a, bool) or isinstance(b, bool):
         return isinstance(a, bool) and isinstance(b, bool) and a == b
     if _is_number(a) and _is_number(b):
-        return float(a) == float(b)  # type: ignore[arg-type]
+        return bool(a == b)  # int and float compare exactly, however large
     return type(a) is type(b) and a == b
 
 
@@ -168,11 +168,12 @@ def _holds(op: str, operand: Any, present: bool, field: object) -> bool:
         return not (present and any(_same(v, o) for v in _values(field) for o in operand))
     if not present or not _is_number(field):
         return False
-    number = float(field)  # type: ignore[arg-type]
+    number: float = field  # type: ignore[assignment]
+    bound: float = operand
     if op == "$gt":
-        return number > operand
+        return number > bound
     if op == "$gte":
-        return number >= operand
+        return number >= bound
     if op == "$lt":
-        return number < operand
-    return number <= operand
+        return number < bound
+    return number <= bound

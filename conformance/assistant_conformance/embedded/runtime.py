@@ -126,12 +126,21 @@ class Call:
         if not raw.strip():
             raise bad_request("The request body is empty; send a JSON object.")
         try:
-            data = json.loads(raw)
+            data = parse_json(raw)
         except (ValueError, RecursionError) as exc:
             raise bad_request(f"The request body is not valid JSON: {exc}") from None
         if not isinstance(data, dict):
             raise bad_request(f"The request body must be a JSON object, got {_kind(data)}.")
         return data
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def parse_json(text: str | bytes) -> Any:
+    """Standard JSON: unlike ``json.loads``, NaN and Infinity are refused (ValueError)."""
+    return json.loads(text, parse_constant=_no_constant)
 
 
 def _kind(value: object) -> str:
