@@ -213,7 +213,7 @@ def _no_same_kind_nesting(node):
                     _no_same_kind_nesting(child)
 
 
-@settings(max_examples=80, deadline=None)
+@settings(max_examples=40, deadline=None)
 @given(filters)
 def test_builder_output_always_validates_and_is_a_fixpoint(f):
     assert isinstance(f, Filter)
@@ -225,7 +225,7 @@ def test_builder_output_always_validates_and_is_a_fixpoint(f):
     _no_same_kind_nesting(raw)
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=20, deadline=None)
 @given(filters, filters)
 def test_and_or_of_two_filters_keep_every_clause(a, b):
     both = (a & b).to_dict()["$and"]
@@ -264,7 +264,7 @@ def _node(root, steps):
     return functools.reduce(lambda node, step: node[step], steps, root)
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(filters, st.data())
 def test_mutations_into_invalid_filters_are_rejected_with_their_path(f, data):
     raw = f.to_dict()

@@ -79,7 +79,7 @@ def test_replace_gives_a_validated_copy():
 # --------------------------------------------------------------------------- compute_delay
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(attempt=st.integers(0, 10_000), policy=policies, r=unit)
 def test_backoff_without_retry_after_is_capped_and_jittered(attempt, policy, r):
     delay = compute_delay(attempt, policy, None, lambda: r)
@@ -89,7 +89,7 @@ def test_backoff_without_retry_after_is_capped_and_jittered(attempt, policy, r):
     assert 0.75 * base - 1e-9 <= delay <= base + 1e-9
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(attempt=st.integers(0, 20), policy=policies, r=unit, seconds=st.floats(0, 500))
 def test_retry_after_seconds_is_honoured_up_to_the_cap(attempt, policy, r, seconds):
     delay = compute_delay(attempt, policy, {"Retry-After": repr(seconds)}, lambda: r)
@@ -100,7 +100,7 @@ def test_retry_after_seconds_is_honoured_up_to_the_cap(attempt, policy, r, secon
         assert delay is None
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(policy=policies, ms=st.integers(0, 500_000))
 def test_retry_after_ms_is_honoured_and_preferred(policy, ms):
     headers = {"retry-after-ms": str(ms), "retry-after": "1"}
@@ -111,7 +111,7 @@ def test_retry_after_ms_is_honoured_and_preferred(policy, ms):
         assert delay is None
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(policy=policies, seconds=st.integers(-100, 500))
 def test_retry_after_http_date_is_relative_to_now(policy, seconds):
     date = email.utils.formatdate(NOW + seconds, usegmt=True)

@@ -209,7 +209,7 @@ def split_stream(draw):
     return data, chunks
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(split_stream())
 def test_any_stream_split_anywhere_matches_reference(case):
     data, chunks = case
@@ -285,7 +285,7 @@ def test_raw_form_gives_objects_once_an_id_was_seen():
     assert items == [b"a", ServerSentEvent("b", id="1"), ServerSentEvent("c", id="1")]
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(split_stream())
 def test_raw_form_decodes_to_the_same_events(case):
     data, chunks = case
