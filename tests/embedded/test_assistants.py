@@ -112,6 +112,13 @@ def test_duplicate_assistant_name_is_rejected_without_touching_the_original(api:
     assert api.get("assistants/demo").json()["instructions"] == "first"
 
 
+def test_instructions_and_metadata_may_be_null(api: Api) -> None:
+    created = api.post("assistants", json={"name": "nulls", "instructions": None, "metadata": None})
+    assert created.status_code == 200
+    assert (created.json()["instructions"], created.json()["metadata"]) == (None, None)
+    assert api.post("assistants", json={"name": "nulls2", "region": None}).status_code == 400
+
+
 def test_oversized_instructions_are_rejected(api: Api) -> None:
     response = api.post("assistants", json={"name": "big", "instructions": "x" * (16 * 1024 + 1)})
     assert response.status_code == 400

@@ -135,6 +135,24 @@ CASES: list[tuple[str, str, str, dict[str, Any], int, str, str]] = [
         "chat_assistant",
         "POST",
         "chat/demo",
+        {"json": {"messages": USER, "filter": None}},
+        400,
+        "INVALID_ARGUMENT",
+        "must not be null",
+    ),
+    (
+        "context_assistant",
+        "POST",
+        "chat/demo/context",
+        {"json": {"query": "a", "messages": None}},
+        400,
+        "INVALID_ARGUMENT",
+        "must not be null",
+    ),
+    (
+        "chat_assistant",
+        "POST",
+        "chat/demo",
         {"content": b"{not json", "headers": {"Content-Type": "application/json"}},
         400,
         "INVALID_ARGUMENT",
@@ -325,6 +343,11 @@ def test_evaluation_errors_use_the_message_body(api: Api, conform) -> None:
         json={"question": "q", "answer": "a", "ground_truth_answer": "g", "x": 1},
     )
     assert extra.status_code == 422
+    not_json = api.post(
+        "evaluation/metrics/alignment", content=b"{", headers={"Content-Type": "application/json"}
+    )
+    conform(V25, "metrics_alignment", not_json)
+    assert not_json.status_code == 422
     unauthorized = api.post("evaluation/metrics/alignment", key=None, json={})
     conform(V25, "metrics_alignment", unauthorized)
     assert unauthorized.status_code == 401
@@ -345,13 +368,18 @@ def test_unknown_paths_and_methods_get_the_envelope(api: Api) -> None:
     wrong_method = api.request("PUT", "assistants")
     assert wrong_method.status_code == 405
     assert wrong_method.json()["status"] == 405
+    assert wrong_method.headers["allow"] == "GET, HEAD, POST"
+    assert api.request("OPTIONS", "files/demo/x").headers["allow"] == "GET, HEAD, PUT, DELETE"
 
 
-def test_operations_need_2026_04(api: Api, api26: Api) -> None:
+def test_operations_are_not_found_under_2025_10_but_served_without_a_version(api: Api) -> None:
     api.create_assistant()
     response = api.get("operations/demo")
-    assert response.status_code == 400
+    assert response.status_code == 404
     assert "2026-04" in response.json()["error"]["message"]
+    unversioned = api.get("operations/demo", version=None)
+    assert unversioned.status_code == 200
+    assert unversioned.json()["operations"] == []
 
 
 def test_list_limit_out_of_range_is_400_under_2026_04(api26: Api, conform) -> None:

@@ -228,13 +228,13 @@ def test_upsert_creates_then_replaces_a_file_under_the_chosen_id(api26: Api, con
     assert api26.chat("demo", "egrets").json()["citations"]
 
 
-def test_upsert_rejects_an_invalid_id_and_needs_2026_04(api: Api, api26: Api) -> None:
+def test_upsert_rejects_an_invalid_id_and_is_not_found_under_2025_10(api: Api, api26: Api) -> None:
     api26.create_assistant()
     bad = api26.request("PUT", "files/demo/bad.id", files={"file": ("a.txt", b"x")})
     assert bad.status_code == 400
     api.create_assistant("old")
     old = api.request("PUT", "files/old/abc", files={"file": ("a.txt", b"x")})
-    assert old.status_code == 400
+    assert old.status_code == 404
     assert "2026-04" in old.json()["error"]["message"]
 
 

@@ -81,7 +81,7 @@ def endpoint(
             refused = active.respond()
             if refused is not None:
                 raise refused
-            call = Call(request, runtime, operation, version, active)
+            call = Call(request, runtime, operation, version, active, version_sent=bool(raw_version))
             result = await handler(call)
             if isinstance(result, streaming.StreamReply):
                 return streaming.respond(result.events, active, runtime.settings.stream_hook)
@@ -98,14 +98,25 @@ def endpoint(
     return serve
 
 
+def _methods_for(request: Request) -> list[str]:
+    """Every method some route accepts on the request's path (routes are declared one per method)."""
+    methods: set[str] = set()
+    for route in request.app.routes:
+        if isinstance(route, Route) and route.path_regex.match(request.url.path) and route.methods:
+            methods |= route.methods
+    order = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"]
+    return [m for m in order if m in methods]
+
+
 async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     if exc.status_code == 404:
         message = f"No such path: {request.method} {request.url.path}. Paths start with /assistant/."
         return render(Reply(404, envelope(404, NOT_FOUND, message)))
     if exc.status_code == 405:
-        message = f"Method {request.method} is not allowed on {request.url.path}."
-        return render(Reply(405, envelope(405, INVALID_ARGUMENT, message), dict(exc.headers or {})))
+        allowed = _methods_for(request)
+        message = f"Method {request.method} is not allowed on {request.url.path}; use {', '.join(allowed)}."
+        return render(Reply(405, envelope(405, INVALID_ARGUMENT, message), {"Allow": ", ".join(allowed)}))
     status = exc.status_code if 400 <= exc.status_code < 500 else 400
     return render(Reply(status, envelope(status, INVALID_ARGUMENT, str(exc.detail))))
 

@@ -16,6 +16,7 @@ from .views import assistant_json, paginate
 NAME = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
 REGIONS = ("us", "eu")
 MAX_TEXT_BYTES = 16 * 1024
+NULLABLE = frozenset({"instructions", "metadata"})
 
 
 def require_assistant(call: Call, name: str) -> AssistantRow:
@@ -51,7 +52,7 @@ async def list_assistants(call: Call) -> Reply:
 
 
 async def create_assistant(call: Call) -> Reply:
-    fields = Fields(await call.json_body())
+    fields = Fields(await call.json_body(), nullable=NULLABLE)
     name = fields.string("name", required=True)
     assert name is not None
     instructions = fields.string("instructions")
@@ -86,7 +87,7 @@ async def get_assistant(call: Call) -> Reply:
 async def update_assistant(call: Call) -> Reply:
     name = call.path("assistant_name")
     data = await call.json_body()
-    fields = Fields(data)
+    fields = Fields(data, nullable=NULLABLE)
     changes: dict[str, Any] = {}
     if "instructions" in data:
         changes["instructions"] = fields.string("instructions")

@@ -4,7 +4,8 @@ Each sentence of the ground truth is a fact. A fact is ``entailed`` when at leas
 terms occur in the answer, ``contradicted`` when it is otherwise covered but a number it states is
 missing from the answer while the answer states other numbers, else ``neutral``.
 correctness = entailed / (entailed + contradicted), completeness = entailed / facts, alignment is
-their harmonic mean. Errors use the plane's ``{"message": ...}`` body.
+their harmonic mean. Errors use the plane's ``{"message": ...}`` body, with 422 for any unusable
+body (the only client-error status the plane documents besides 401).
 """
 
 from __future__ import annotations
@@ -46,7 +47,7 @@ async def metrics_alignment(call: Call) -> Reply:
     try:
         data = parse_json(raw)
     except (ValueError, RecursionError) as exc:
-        raise EvaluationError(400, "INVALID_ARGUMENT", f"The request body is not valid JSON: {exc}") from None
+        raise EvaluationError(422, "INVALID_ARGUMENT", f"The request body is not valid JSON: {exc}") from None
     if not isinstance(data, dict):
         raise EvaluationError(422, "INVALID_ARGUMENT", "The request body must be a JSON object.")
     extra = sorted(set(data) - set(FIELDS))

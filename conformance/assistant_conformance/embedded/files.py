@@ -44,8 +44,13 @@ _MEDIA_TYPES = {
 
 
 def _require_2026(call: Call, what: str) -> None:
-    if call.version != V2026_04:
-        raise bad_request(f"{what} exists from API version 2026-04: send X-Pinecone-Api-Version: 2026-04.")
+    """Operations that exist only from 2026-04: served as 2026-04 when no version was sent."""
+    if call.version == V2026_04:
+        return
+    if not call.version_sent:
+        call.version = V2026_04
+        return
+    raise not_found(f"{what} exists from API version 2026-04: send X-Pinecone-Api-Version: 2026-04.")
 
 
 def require_file(call: Call, assistant: str, file_id: str) -> FileRow:

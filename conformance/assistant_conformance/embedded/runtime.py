@@ -83,6 +83,7 @@ class Call:
     operation: str
     version: str
     faults: ActiveFaults
+    version_sent: bool = True
     started: float = field(default_factory=time.time)
 
     @property
@@ -158,23 +159,36 @@ def _kind(value: object) -> str:
 
 
 class Fields:
-    """Typed access to the fields of a JSON object; ``null`` counts as absent."""
+    """Typed access to the fields of a JSON object.
 
-    def __init__(self, data: dict[str, Any], where: str = "") -> None:
+    A field sent as ``null`` is a 400 unless it is listed in ``nullable``, where it counts as absent:
+    the spec declares most optional fields non-nullable, and clients leave unset fields out.
+    """
+
+    def __init__(self, data: dict[str, Any], where: str = "", nullable: frozenset[str] = frozenset()) -> None:
         self.data = data
         self.where = where
+        self.nullable = nullable
 
     def _name(self, name: str) -> str:
         return f"{self.where}{name}"
 
     def _get(self, name: str, required: bool) -> Any:
         value = self.data.get(name)
+        if value is None and name in self.data and name not in self.nullable:
+            raise bad_request(
+                f"Field `{self._name(name)}` must not be null: leave it out to use the default."
+            )
         if value is None and required:
             raise bad_request(f"Missing required field `{self._name(name)}`.")
         return value
 
     def _wrong(self, name: str, expected: str, value: object) -> ApiError:
         return bad_request(f"Field `{self._name(name)}` must be {expected}, got {_kind(value)}.")
+
+    def present(self, name: str) -> bool:
+        """Whether the field was sent with a value (a forbidden null raises)."""
+        return self._get(name, False) is not None
 
     def string(self, name: str, *, required: bool = False) -> str | None:
         value = self._get(name, required)
@@ -203,11 +217,11 @@ class Fields:
             raise unprocessable(f"Field `{self._name(name)}` must be a non-negative integer, got {value}.")
         return value
 
-    def number(self, name: str) -> float | None:
+    def number(self, name: str) -> float | int | None:
         value = self._get(name, False)
         if value is not None and (isinstance(value, bool) or not isinstance(value, int | float)):
             raise self._wrong(name, "a number", value)
-        return None if value is None else float(value)
+        return value
 
     def obj(self, name: str, *, required: bool = False) -> dict[str, Any] | None:
         value = self._get(name, required)
@@ -222,4 +236,5 @@ class Fields:
         return value
 
     def any(self, name: str) -> Any:
-        return self.data.get(name)
+        """The raw value (a forbidden null raises)."""
+        return self._get(name, False)

@@ -18,7 +18,8 @@ SERVED: dict[str, str] = {
 
 # A request without the header is served as 2025-10: the documented default is the oldest supported
 # version, and the one client that omits the header (pinecone-plugin-assistant, on its streaming calls)
-# speaks 2025-10 on every other call.
+# speaks 2025-10 on every other call. Operations that only 2026-04 has (upsert, operations) are
+# served as 2026-04 when the header is missing.
 DEFAULT = V2025_10
 
 HEADER = "x-pinecone-api-version"
