@@ -289,10 +289,15 @@ CUSTOM_CHECKS: dict[str, Callable[[Exchange], bool]] = {
 
 @dataclass
 class ActiveRun:
-    """What the schemathesis-wrapped checks report to during one schema-suite run."""
+    """What the schemathesis-wrapped checks report to during one schema-suite run.
+
+    ``guard``, when set, sees every case just before schemathesis sends it and may rewrite it
+    (see :class:`assistant_conformance.suites.schema.Guard`).
+    """
 
     examined: Counter[tuple[str, str]] = field(default_factory=Counter)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    guard: Callable[[Any], None] | None = None
 
     def note(self, operation: str, check: str) -> None:
         with self.lock:
@@ -327,6 +332,15 @@ def register_schemathesis_checks() -> None:
         if name not in _REGISTERED:
             schemathesis.check(_wrap(name, func))
             _REGISTERED.add(name)
+    if "before_call" not in _REGISTERED:
+        schemathesis.hook("before_call")(_before_call)
+        _REGISTERED.add("before_call")
+
+
+def _before_call(ctx: Any, case: Any, kwargs: Any) -> None:
+    run = ACTIVE
+    if run is not None and run.guard is not None:
+        run.guard(case)
 
 
 def _wrap(name: str, func: Callable[[Exchange], bool]) -> Callable[[Any, Any, Any], None]:
