@@ -109,7 +109,13 @@ def add_record(subparsers: Subparsers) -> None:
     add(subparsers)
 
 
-SUBCOMMANDS: list[Callable[[Subparsers], None]] = [add_serve, add_record]
+def add_run(subparsers: Subparsers) -> None:
+    from assistant_conformance.runner import add_run as add
+
+    add(subparsers)
+
+
+SUBCOMMANDS: list[Callable[[Subparsers], None]] = [add_serve, add_record, add_run]
 
 
 def build_parser() -> argparse.ArgumentParser:
