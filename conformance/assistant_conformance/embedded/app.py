@@ -98,12 +98,20 @@ def endpoint(
     return serve
 
 
+ONLY_2026_04 = frozenset({"upsert_file", "list_operations", "describe_operation"})
+
+
 def _methods_for(request: Request) -> list[str]:
-    """Every method some route accepts on the request's path (routes are declared one per method)."""
+    """Every method some route accepts on the request's path in the requested API version."""
+    explicit = request.headers.get(versions.HEADER, "").strip()
+    old = versions.SERVED.get(explicit) == versions.V2025_10
     methods: set[str] = set()
     for route in request.app.routes:
-        if isinstance(route, Route) and route.path_regex.match(request.url.path) and route.methods:
-            methods |= route.methods
+        if not (isinstance(route, Route) and route.path_regex.match(request.url.path) and route.methods):
+            continue
+        if old and route.name in ONLY_2026_04:
+            continue
+        methods |= route.methods
     order = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"]
     return [m for m in order if m in methods]
 
