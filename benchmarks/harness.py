@@ -630,7 +630,7 @@ class _Run:
 
     def import_time(self) -> None:
         self.log("import time:")
-        keys = ["ours"] + [name for name in ("openai", "pinecone") if self.peers[name]]
+        keys = ["ours", "ours-first-chat"] + [name for name in ("openai", "pinecone") if self.peers[name]]
         imports = self.imports = import_times(self.args.import_runs, keys, self.log)
         ours = imports["ours"]
         for name, peer in (("import_time_vs_openai", "openai"), ("import_time_vs_pinecone", "pinecone")):

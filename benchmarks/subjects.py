@@ -403,6 +403,11 @@ def import_cases() -> dict[str, tuple[str, str]]:
     return {
         "pass": ("pass", "python -c pass"),
         "ours": (ours_code, ours_desc),
+        "ours-first-chat": (
+            ours_code + "\nimport pinecone_assistant.stream, pinecone_assistant.chat\n"
+            "from assistant_api.models.chat_model import ChatModel",
+            "info: ours + the modules a first chat loads (stream, chat, generated models)",
+        ),
         "openai": (
             "from openai import OpenAI\n"
             f"OpenAI(api_key={API_KEY!r}, base_url='http://127.0.0.1:9/v1').chat.completions",
