@@ -93,7 +93,7 @@ def conformance(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def conformance_selftest(session: nox.Session) -> None:
-    """Switch on each fault of the catalog and prove the suites detect it; seeds against a faithful endpoint."""
+    """Prove the suites detect each fault of the catalog, and stay green over many seeds."""
     _dev(session)
     session.run("assistant-conformance", "selftest", *session.posargs)
 
@@ -108,7 +108,7 @@ def bench(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def bump(session: nox.Session) -> None:
-    """Move to a new API version: `nox -s bump -- FROM TO` (change report, regenerate, checks, conformance)."""
+    """Move to a new API version: `nox -s bump -- FROM TO` (report, regenerate, check, conformance)."""
     _dev(session)
     session.run("python", "scripts/bump.py", *session.posargs)
 

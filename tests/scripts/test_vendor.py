@@ -240,22 +240,12 @@ def test_vendored_client_and_overlay_build_a_chat_request_in_a_venv_with_only_th
     assert {"httpx", "attrs"} <= set(requirements)
 
     venv = tmp_path / "venv"
-    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    # A plain venv with its own pip: the test's interpreter may come from an environment without pip (uv).
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
     python = venv / "bin" / "python"
     pins = [f"{dist}=={version}" if version else dist for dist, version in requirements.items()]
-    # The project's pip installs into the new venv (--python): same packages, no pip inside the venv.
     install = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "--python",
-            str(python),
-            "install",
-            "-q",
-            "--disable-pip-version-check",
-            *pins,
-        ],
+        [str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check", *pins],
         capture_output=True,
         text=True,
         check=False,
