@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import json
+import re
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -16,6 +18,37 @@ import yaml
 from assistant_conformance.checks import Exchange, sse_payloads
 from assistant_conformance.coverage import CoverageTracker
 from assistant_conformance.targets import PreparedTarget
+
+
+class _Tee(httpx.SyncByteStream):
+    """Passes a response body through and observes the whole of it when the response is closed."""
+
+    def __init__(self, inner: Any, run: RunContext, op_id: str, response: httpx.Response, body: Any) -> None:
+        self.inner = inner
+        self.run = run
+        self.op_id = op_id
+        self.response = response
+        self.body = body
+        self.data = bytearray()
+        self.done = False
+
+    def __iter__(self) -> Iterator[bytes]:
+        for chunk in self.inner:
+            self.data += chunk
+            yield chunk
+
+    def close(self) -> None:
+        try:
+            close = getattr(self.inner, "close", None)
+            if close is not None:
+                close()
+        finally:
+            if not self.done:
+                self.done = True
+                content_type = self.response.headers.get("content-type", "")
+                self.run.observe(
+                    Exchange(self.op_id, self.response.status_code, content_type, bytes(self.data), self.body)
+                )
 
 
 class NotRecordedError(RuntimeError):
@@ -77,6 +110,57 @@ class RunContext:
     @property
     def secrets(self) -> list[str]:
         return [self.target.api_key]
+
+    def operation_for(self, method: str, path: str) -> str | None:
+        """The operationId serving ``method path`` (a full URL path, ``/assistant`` prefix included)."""
+        if not hasattr(self, "_routes"):
+            routes = []
+            for template, raw_item in (self.spec.get("paths") or {}).items():
+                pattern = re.sub(r"\\{[^/]+\\}", "[^/]+", re.escape(template))
+                for verb, operation in (raw_item or {}).items():
+                    if isinstance(operation, dict) and operation.get("operationId"):
+                        routes.append(
+                            (
+                                verb.upper(),
+                                re.compile(f"^(?:.*/assistant)?{pattern}/?$"),
+                                operation["operationId"],
+                            )
+                        )
+            # Longer templates first, so /chat/{name}/context wins over /chat/{name}.
+            routes.sort(key=lambda r: -len(r[1].pattern))
+            self._routes = routes
+        for verb, regex, op_id in self._routes:
+            if verb == method.upper() and regex.match(path):
+                return str(op_id)
+        return None
+
+    def observing_client(self, **kw: Any) -> httpx.Client:
+        """An httpx client (for the overlay's ``http_client=``) that observes every response it reads."""
+        from pinecone_assistant.retries import RetryTransport
+
+        run = self
+
+        def on_response(response: httpx.Response) -> None:
+            request = response.request
+            op_id = run.operation_for(request.method, request.url.path)
+            if op_id is None:
+                return
+            body: Any = None
+            if "json" in request.headers.get("content-type", ""):
+                try:
+                    body = json.loads(request.content or b"null")
+                except ValueError:
+                    body = None
+            response.stream = _Tee(response.stream, run, op_id, response, body)
+
+        transport = RetryTransport(httpx.HTTPTransport()) if not self.target.disposable else None
+        return httpx.Client(
+            transport=transport,
+            timeout=httpx.Timeout(120.0, connect=10.0),
+            headers={"Accept-Encoding": "identity"},
+            event_hooks={"response": [on_response]},
+            **kw,
+        )
 
     def scaled(self, fraction: float, minimum: int = 1) -> int:
         """An example count proportional to ``--max-examples``."""

@@ -49,7 +49,8 @@ def _scalar_for(key: str) -> st.SearchStrategy[Any]:
     return st.one_of(st.sampled_from(known), st.sampled_from(["unknown", "other"]))
 
 
-def _list_for(key: str) -> st.SearchStrategy[list[Any]]:
+def value_lists(key: str) -> st.SearchStrategy[list[Any]]:
+    """Non-empty lists of values of ``key``'s type (for ``$in`` / ``$nin``)."""
     kind = KEYS.get(key, "string")
     item = _scalar_for(key) if kind in {"number", "string", "string_list"} else _scalar_for("genre")
     return st.lists(item, min_size=1, max_size=3, unique_by=repr)
@@ -75,7 +76,7 @@ def condition(draw: st.DrawFn, key: str) -> dict[str, Any]:
             op: draw(st.one_of(st.integers(1980, 2025), st.floats(1980, 2025).map(lambda x: round(x, 1))))
         }
     if op in {"$in", "$nin"}:
-        return {op: draw(_list_for(key))}
+        return {op: draw(value_lists(key))}
     return {op: draw(_scalar_for(key))}
 
 
