@@ -286,50 +286,210 @@ def _quantile(values: list[float], q: float) -> float:
 
 # --------------------------------------------------------------------------- import time
 
+#: Where the import-time environments are created, afresh by every run that measures import time.
+IMPORT_ENVS = ROOT / ".nox" / "bench-import-envs"
+#: The distribution this repository builds (installed without extras into the ``ours`` environment).
+OURS_DISTRIBUTION = "pinecone-assistant-kit"
+#: Peer pins used when the peer is not installed next to the harness (otherwise its installed version).
+PEER_PINS = {"openai": "openai==3.54.0", "pinecone": "pinecone==10.2.0"}
 
-def import_times(runs: int, keys: list[str], log: Callable[[str], None]) -> dict[str, dict[str, Any]]:
+
+@dataclass
+class ImportEnv:
+    """The interpreter one import case runs in, and what that environment holds."""
+
+    python: str
+    description: str
+    packages: list[str] = field(default_factory=list)
+    error: str | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"python": self.python, "description": self.description}
+        if self.packages:
+            out["packages"] = self.packages
+        if self.error:
+            out["error"] = self.error
+        return out
+
+
+def _peer_requirement(name: str) -> str:
+    try:
+        return f"{name}=={importlib.metadata.version(name)}"
+    except importlib.metadata.PackageNotFoundError:
+        return PEER_PINS[name]
+
+
+def _installed(python: str) -> list[str]:
+    code = (
+        "import importlib.metadata as m, json\n"
+        "print(json.dumps(sorted({d.metadata['Name'] + '==' + d.version for d in m.distributions()})))"
+    )
+    done = subprocess.run([python, "-c", code], capture_output=True, text=True, check=True)
+    return list(json.loads(done.stdout))
+
+
+def _site_packages(python: str) -> Path:
+    code = "import sysconfig; print(sysconfig.get_paths()['purelib'])"
+    return Path(
+        subprocess.run([python, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    )
+
+
+def _check_ours_is_current(python: str) -> None:
+    """Raise unless the installed overlay and generated package equal the working tree, file by file."""
+    site = _site_packages(python)
+    for source in ("overlay/pinecone_assistant", "generated/assistant_api"):
+        tree = ROOT / source
+        for path in sorted(tree.rglob("*.py")):
+            installed = site / tree.name / path.relative_to(tree)
+            if not installed.is_file() or installed.read_bytes() != path.read_bytes():
+                raise RuntimeError(
+                    f"the fresh environment holds a stale {tree.name}/{path.relative_to(tree)}"
+                )
+
+
+def _run_quiet(argv: list[str]) -> None:
+    done = subprocess.run(argv, capture_output=True, text=True, check=False)
+    if done.returncode:
+        lines = (done.stderr or done.stdout).strip().splitlines() or ["failed"]
+        raise RuntimeError(f"{Path(argv[0]).name} {' '.join(argv[1:3])}: {lines[-1]}")
+
+
+def fresh_env(name: str, requirement: str, log: Callable[[str], None], root: Path = IMPORT_ENVS) -> ImportEnv:
+    """A new virtual environment holding only ``requirement`` and its dependencies, bytecode compiled.
+
+    With ``uv`` (``uv venv`` + ``uv pip install --compile-bytecode``) when it is on PATH, else
+    ``python -m venv`` + pip (which compiles bytecode by default). The environment is recreated on
+    every run, and for ``ours`` the installed files are compared with the working tree.
+    """
+    import shutil
+
+    target = root / name
+    shutil.rmtree(target, ignore_errors=True)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    python = str(target / "bin" / "python")
+    extra = (
+        ["--reinstall-package", OURS_DISTRIBUTION, "--refresh-package", OURS_DISTRIBUTION]
+        if name == "ours"
+        else []
+    )
+    uv = shutil.which("uv")
+    if uv:
+        _run_quiet([uv, "venv", "--quiet", "--python", sys.executable, str(target)])
+        _run_quiet(
+            [uv, "pip", "install", "--quiet", "--compile-bytecode", "--python", python, *extra, requirement]
+        )
+        how = "uv venv + uv pip install --compile-bytecode"
+    else:
+        _run_quiet([sys.executable, "-m", "venv", str(target)])
+        _run_quiet([python, "-m", "pip", "install", "--quiet", "--no-cache-dir", requirement])
+        how = "python -m venv + pip install"
+    if name == "ours":
+        _check_ours_is_current(python)
+    packages = _installed(python)
+    shown = "this repository, no extras" if name == "ours" else requirement
+    log(f"  fresh environment {name}: {shown}; {len(packages)} distributions")
+    where = target.relative_to(ROOT) if target.is_relative_to(ROOT) else target
+    return ImportEnv(python, f"fresh venv {where} ({how} {shown})", packages)
+
+
+def import_envs(keys: list[str], mode: str, log: Callable[[str], None]) -> dict[str, ImportEnv]:
+    """The environment of each subject (``ours``, ``openai``, ``pinecone``).
+
+    ``fresh``: each subject in a virtual environment of its own holding only its distribution, as a
+    user installing it would have it (ours without the dev extra, so no click, rich or h2).
+    ``current``: the interpreter running the harness, whatever it holds. A fresh environment that
+    cannot be built falls back to the current one, and says so.
+    """
+    current = ImportEnv(sys.executable, f"current interpreter {sys.executable} (all installed packages)")
+    if mode == "current":
+        return dict.fromkeys(keys, current)
+    out: dict[str, ImportEnv] = {}
+    for key in keys:
+        requirement = str(ROOT) if key == "ours" else _peer_requirement(key)
+        try:
+            out[key] = fresh_env(key, requirement, log)
+        except (OSError, RuntimeError, subprocess.CalledProcessError, ValueError) as exc:
+            reason = f"{type(exc).__name__}: {exc}"
+            log(f"  fresh environment {key} failed ({reason}); measuring in the current interpreter")
+            out[key] = ImportEnv(
+                sys.executable,
+                current.description + f"; the fresh environment failed: {reason}",
+                error=reason,
+            )
+    return out
+
+
+def import_times(
+    runs: int, keys: list[str], envs: dict[str, ImportEnv], log: Callable[[str], None]
+) -> dict[str, dict[str, Any]]:
     """Median wall and CPU time of ``python -c CODE`` per case, minus those of ``python -c pass``.
 
-    Cases are interleaved (the order rotates each round). The CPU time is the child's user + system
-    time (``RUSAGE_CHILDREN``), which a loaded machine disturbs much less than the wall time.
+    Every case runs in its subject's environment (``envs``) and is compared with ``python -c pass``
+    in the same environment. Cases are interleaved (the order rotates each round), after one untimed
+    run each that also checks the code works. The CPU time is the child's user + system time
+    (``RUSAGE_CHILDREN``), which a loaded machine disturbs much less than the wall time. Children
+    get the harness's environment variables minus ``PYTHONPATH`` and ``PYTHONDONTWRITEBYTECODE``
+    (a user's installed packages have their bytecode cached) and start in the environment folder.
     """
     cases = subj.import_cases()
-    keys = ["pass", *keys]
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
-    walls: dict[str, list[float]] = {key: [] for key in keys}
-    cpus: dict[str, list[float]] = {key: [] for key in keys}
+    subject_of = {key: "ours" if key.startswith("ours") else key for key in keys}
+    passes = {f"pass-{name}": name for name in dict.fromkeys(subject_of.values())}
+    all_keys = [*passes, *keys]
+    env_of = {
+        **{key: envs[name] for key, name in passes.items()},
+        **{k: envs[s] for k, s in subject_of.items()},
+    }
+    code_of = {**dict.fromkeys(passes, "pass"), **{key: cases[key][0] for key in keys}}
+    child_env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONDONTWRITEBYTECODE")}
+    walls: dict[str, list[float]] = {key: [] for key in all_keys}
+    cpus: dict[str, list[float]] = {key: [] for key in all_keys}
     errors: dict[str, str] = {}
+
+    def run(key: str) -> subprocess.CompletedProcess[str]:
+        python = env_of[key].python
+        cwd = Path(python).parents[1] if env_of[key].python != sys.executable else ROOT
+        return subprocess.run(
+            [python, "-c", code_of[key]], env=child_env, cwd=cwd, capture_output=True, text=True, check=False
+        )
+
+    for key in all_keys:  # untimed: checks the code, lets the interpreter cache what it caches
+        done = run(key)
+        if done.returncode:
+            errors[key] = done.stderr.strip().splitlines()[-1] if done.stderr.strip() else "failed"
+            log(f"  import {key}: {errors[key]}")
     for r in range(runs):
-        order = keys[r % len(keys) :] + keys[: r % len(keys)]
+        order = all_keys[r % len(all_keys) :] + all_keys[: r % len(all_keys)]
         for key in order:
             if key in errors:
                 continue
             before = _children_cpu()
             start = time.perf_counter()
-            done = subprocess.run(
-                [sys.executable, "-c", cases[key][0]], env=env, capture_output=True, text=True, check=False
-            )
+            run(key)
             walls[key].append(time.perf_counter() - start)
             cpus[key].append(_children_cpu() - before)
-            if done.returncode:
-                errors[key] = done.stderr.strip().splitlines()[-1] if done.stderr.strip() else "failed"
-                log(f"  import {key}: {errors[key]}")
-    base_wall = statistics.median(walls["pass"])
-    base_cpu = statistics.median(cpus["pass"])
     out: dict[str, dict[str, Any]] = {}
     for key in keys:
-        entry: dict[str, Any] = {"code": cases[key][0], "description": cases[key][1]}
-        if key in errors:
-            entry["error"] = errors[key]
+        pass_key = f"pass-{subject_of[key]}"
+        entry: dict[str, Any] = {
+            "code": cases[key][0],
+            "description": cases[key][1],
+            "environment": env_of[key].description,
+        }
+        if key in errors or pass_key in errors:
+            entry["error"] = errors.get(key) or errors[pass_key]
         else:
             wall = statistics.median(walls[key])
             cpu = statistics.median(cpus[key])
+            base_wall = statistics.median(walls[pass_key])
+            base_cpu = statistics.median(cpus[pass_key])
             entry.update(
                 median_ms=wall * 1e3,
                 minus_pass_ms=(wall - base_wall) * 1e3,
                 median_cpu_ms=cpu * 1e3,
                 cpu_minus_pass_ms=(cpu - base_cpu) * 1e3,
+                pass_ms=base_wall * 1e3,
+                pass_cpu_ms=base_cpu * 1e3,
                 runs=runs,
             )
         out[key] = entry
@@ -490,6 +650,9 @@ def render(report: dict[str, Any]) -> str:
                     f"| {entry['description']} | {entry['median_ms']:.1f} | {entry['minus_pass_ms']:.1f} "
                     f"| {entry['median_cpu_ms']:.1f} | {entry['cpu_minus_pass_ms']:.1f} |"
                 )
+    for key, env in report.get("import_environments", {}).items():
+        held = f" holding {', '.join(env['packages'])}" if env.get("packages") else ""
+        lines.append(f"- import environment {key}: {env['description']}{held}")
     lines += ["", f"Paths measured for ours: {'; '.join(report['ours_paths'])}", ""]
     return "\n".join(lines)
 
@@ -511,6 +674,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--chat-requests", type=int, default=400, help="non-streaming chats per client (400)")
     parser.add_argument("--import-runs", type=int, default=7, help="fresh processes per import case (7)")
+    parser.add_argument(
+        "--import-env",
+        choices=("fresh", "current"),
+        default="fresh",
+        help="import cases in a new venv per subject holding only its distribution (fresh, the default) "
+        "or in this interpreter (current)",
+    )
     parser.add_argument("--no-peers", action="store_true", help="skip pinecone and openai even if installed")
     parser.add_argument(
         "--only",
@@ -551,6 +721,7 @@ class _Run:
         self.subjects: list[dict[str, Any]] = []
         self.ours_paths: list[str] = []
         self.imports: dict[str, dict[str, Any]] = {}
+        self.import_environments: dict[str, dict[str, Any]] = {}
         self.failed = False
 
     def log(self, message: str) -> None:
@@ -630,8 +801,11 @@ class _Run:
 
     def import_time(self) -> None:
         self.log("import time:")
-        keys = ["ours", "ours-first-chat"] + [name for name in ("openai", "pinecone") if self.peers[name]]
-        imports = self.imports = import_times(self.args.import_runs, keys, self.log)
+        peers = [name for name in ("openai", "pinecone") if self.peers[name]]
+        envs = import_envs(["ours", *peers], self.args.import_env, self.log)
+        self.import_environments = {key: env.as_json() for key, env in envs.items()}
+        keys = ["ours", "ours-first-chat", *peers]
+        imports = self.imports = import_times(self.args.import_runs, keys, envs, self.log)
         ours = imports["ours"]
         for name, peer in (("import_time_vs_openai", "openai"), ("import_time_vs_pinecone", "pinecone")):
             if not self.peers[peer]:
@@ -652,9 +826,11 @@ class _Run:
                         ours_wall_ms=ours["minus_pass_ms"],
                         peer_wall_ms=imports[peer]["minus_pass_ms"],
                         runs=self.args.import_runs,
+                        environments={"ours": ours["environment"], peer: imports[peer]["environment"]},
                         note=f"cpu: ours {ours['cpu_minus_pass_ms']:.0f} ms, {peer} "
                         f"{imports[peer]['cpu_minus_pass_ms']:.0f} ms; wall ratio "
-                        f"{ours['minus_pass_ms'] / imports[peer]['minus_pass_ms']:.3f}",
+                        f"{ours['minus_pass_ms'] / imports[peer]['minus_pass_ms']:.3f}; "
+                        f"{self.args.import_env} environments",
                     )
                 )
         self.ours_paths.append(f"import: {ours['description']}")
@@ -695,6 +871,7 @@ def main(argv: list[str] | None = None) -> int:
         "chunk_size": CHUNK_SIZE,
         "subjects": run.subjects,
         "import_time": run.imports,
+        "import_environments": run.import_environments,
         "ours_paths": run.ours_paths,
         "versions": _versions(),
         "machine": {
@@ -709,6 +886,9 @@ def main(argv: list[str] | None = None) -> int:
             "median for import), which the shared machine disturbs least; the wall-time ratios "
             "(value_wall, value_wall_median) are reported next to it",
             "interleaving": "subjects of a format timed in rotating rounds",
+            "import_environments": "fresh: each import subject in a new venv holding only its own "
+            "distribution (ours without extras), bytecode compiled, compared with `python -c pass` in "
+            "the same venv; current: the harness's interpreter",
             "server": "separate process, ThreadingHTTPServer on 127.0.0.1, pre-framed chunked body",
             "validation": "every subject first yields exactly N objects with the expected text and citations",
         },

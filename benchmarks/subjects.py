@@ -376,7 +376,7 @@ def raw_chat_caller(base: str) -> tuple[Callable[[], Any], Callable[[], None]]:
 
 
 def import_cases() -> dict[str, tuple[str, str]]:
-    """``{key: (code, description)}`` for the fresh-process import measurements."""
+    """``{key: (code, description)}`` for the fresh-process import measurements (``python -c CODE``)."""
     ours_code = ""
     if _public_client() is not None:
         import pinecone_assistant
@@ -401,7 +401,6 @@ def import_cases() -> dict[str, tuple[str, str]]:
         )
         ours_desc = _fallback("import of the stream and retry modules + a generated Client")
     return {
-        "pass": ("pass", "python -c pass"),
         "ours": (ours_code, ours_desc),
         "ours-first-chat": (
             ours_code + "\nimport pinecone_assistant.stream, pinecone_assistant.chat\n"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import sys
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,7 @@ from benchmarks import subjects as subj  # noqa: E402
 from benchmarks.transcripts import CITATION_EVERY, chat_transcript, completion_transcript  # noqa: E402
 
 TINY = ["--events", "200", "--repeats", "1", "--openai-repeats", "1", "--latency-runs", "3"]
-TINY += ["--chat-requests", "10", "--import-runs", "1", "--no-embedded", "--quiet"]
+TINY += ["--chat-requests", "10", "--import-runs", "1", "--import-env", "current", "--no-embedded", "--quiet"]
 
 
 @pytest.fixture(scope="module")
@@ -121,6 +122,26 @@ def test_transcripts_carry_the_text_and_citations_a_reader_must_reproduce() -> N
     body = completion.body()
     assert body.count(b"\n\ndata: ") == 299
     assert b"[DONE]" not in body
+
+
+def test_import_cases_run_in_the_named_environment_and_say_which(report: dict[str, Any]) -> None:
+    ours = report["import_time"]["ours"]
+    assert ours["environment"].startswith("current interpreter")
+    assert ours["cpu_minus_pass_ms"] > 0
+    assert report["import_environments"]["ours"]["python"] == sys.executable
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("uv") is None, reason="the fresh environments are built with uv here")
+def test_a_fresh_import_environment_holds_our_current_code_and_no_dev_extras(tmp_path: Path) -> None:
+    env = harness.fresh_env("ours", str(ROOT), lambda message: None, root=tmp_path)
+    names = {package.split("==")[0].lower() for package in env.packages}
+    assert {"pinecone-assistant-kit", "httpx", "orjson", "attrs"} <= names
+    assert not names & {"click", "rich", "h2", "pytest", "respx", "msgspec"}
+    installed = harness._site_packages(env.python) / "pinecone_assistant" / "_constants.py"
+    installed.write_text(installed.read_text() + "# changed\n")
+    with pytest.raises(RuntimeError, match=r"stale pinecone_assistant/_constants\.py"):
+        harness._check_ours_is_current(env.python)
 
 
 def test_embedded_rows_without_the_required_keys_become_error_rows(monkeypatch: pytest.MonkeyPatch) -> None:
