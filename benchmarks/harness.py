@@ -249,6 +249,7 @@ def chat_p50(base: str, requests: int) -> dict[str, Any]:
     raw_call, raw_close = subj.raw_chat_caller(base)
     ours_times: list[float] = []
     raw_times: list[float] = []
+    cpu = {"ours": 0.0, "raw": 0.0}
     try:
         answer = ours_call()
         if not getattr(answer, "citations", None):
@@ -257,11 +258,13 @@ def chat_p50(base: str, requests: int) -> dict[str, Any]:
             ours_call()
             raw_call()
         for i in range(requests):
-            pair = ((ours_call, ours_times), (raw_call, raw_times))
-            for call, times in pair if i % 2 == 0 else reversed(pair):
+            pair = (("ours", ours_call, ours_times), ("raw", raw_call, raw_times))
+            for key, call, times in pair if i % 2 == 0 else reversed(pair):
+                start_cpu = time.process_time()
                 start = time.perf_counter()
                 call()
                 times.append(time.perf_counter() - start)
+                cpu[key] += time.process_time() - start_cpu
     finally:
         ours_close()
         raw_close()
@@ -273,6 +276,12 @@ def chat_p50(base: str, requests: int) -> dict[str, Any]:
         "httpx_p50_ms": raw_p50 * 1e3,
         "ours_p90_ms": _quantile(ours_times, 0.9) * 1e3,
         "httpx_p90_ms": _quantile(raw_times, 0.9) * 1e3,
+        "ours_cpu_us_per_call": cpu["ours"] / requests * 1e6,
+        "httpx_cpu_us_per_call": cpu["raw"] / requests * 1e6,
+        "cpu_ratio": cpu["ours"] / cpu["raw"],
+        "note": f"p50 {ours_p50 * 1e3:.3f} ms vs {raw_p50 * 1e3:.3f} ms; caller cpu per call "
+        f"{cpu['ours'] / requests * 1e6:.0f} us vs {cpu['raw'] / requests * 1e6:.0f} us "
+        f"(ratio {cpu['ours'] / cpu['raw']:.3f})",
         "requests": requests,
         "path": path,
         "baseline": "httpx.Client.post + response.json()",

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, TypeAlias
 
 import httpx
 
-from ._call import ApiCall, check_assistant_name, parse_model
+from ._call import ApiCall, check_assistant_name, decode_json, invalid_response
 from ._constants import MESSAGE_ROLES, SNIPPET_SIZE_RANGE, TOP_K_RANGE
 from .errors import ClientValidationError, request_id_of
 
@@ -254,24 +254,80 @@ class ChatResponse:
     ``text`` is the answer, ``citations`` carry ``position`` and ``references`` (file, pages,
     highlight), ``usage`` the token counts. Fields the service added beyond the API description are
     in ``raw.additional_properties``.
+
+    An answer from the service keeps its decoded JSON: ``id``, ``model``, ``text``,
+    ``finish_reason`` and ``context_snippet_count`` are read from it, and ``raw`` (with
+    ``citations``, ``usage``, ``message``) is built on first access. The top-level fields, the
+    message and the usage are checked when the answer arrives; a citation that does not match the
+    API description raises :class:`~pinecone_assistant.errors.APIResponseValidationError` when the
+    typed models are first built. (Building ``ChatModel`` with its file records costs more than the
+    rest of a loopback round trip adds to plain httpx: ``chat_p50_vs_httpx`` in ``nox -s bench``.)
     """
 
-    __slots__ = ("raw", "request_id")
+    __slots__ = ("_data", "_finish_reason", "_raw", "_response", "request_id")
 
     def __init__(self, raw: ChatModel, request_id: str | None = None) -> None:
-        self.raw = raw
+        self._raw: ChatModel | None = raw
+        self._data: dict[str, Any] | None = None
+        self._response: httpx.Response | None = None
+        self._finish_reason: FinishReason = raw.finish_reason
         #: The ``x-pinecone-request-id`` (or ``x-request-id``) of the response.
         self.request_id = request_id
+
+    @classmethod
+    def from_response(cls, response: httpx.Response) -> ChatResponse:
+        """The answer in the JSON body of a successful non-streaming chat (checked, models built lazily)."""
+        data = decode_json(response)
+        if not isinstance(data, dict):
+            raise invalid_response(response, f"expected a JSON object, got {type(data).__name__}", data)
+        try:
+            finish_reason = _check_body(data)
+        except KeyError as exc:
+            raise invalid_response(response, f"the field {exc} is missing from ChatModel", data) from exc
+        except (TypeError, ValueError) as exc:
+            raise invalid_response(response, f"ChatModel: {exc}", data) from exc
+        self = cls.__new__(cls)
+        self._raw = None
+        self._data = data
+        self._response = response
+        self._finish_reason = finish_reason
+        self.request_id = request_id_of(response.headers)
+        return self
+
+    @property
+    def raw(self) -> ChatModel:
+        """The answer as the generated ``ChatModel`` (built on first access)."""
+        raw = self._raw
+        if raw is None:
+            raw = self._raw = self._build()
+        return raw
+
+    def _build(self) -> ChatModel:
+        from assistant_api.models.chat_model import ChatModel
+
+        data, response = self._data, self._response
+        assert data is not None
+        assert response is not None
+        try:
+            raw = ChatModel.from_dict(data)
+        except KeyError as exc:
+            raise invalid_response(response, f"the field {exc} is missing from ChatModel", data) from exc
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise invalid_response(response, f"ChatModel: {exc}", data) from exc
+        self._response = None  # no longer needed for errors
+        return raw
 
     @property
     def id(self) -> str:
         """Id of the answer."""
-        return self.raw.id
+        data = self._data
+        return data["id"] if data is not None else self.raw.id
 
     @property
     def model(self) -> str:
         """The model that answered (a concrete id such as ``gpt-4o-2024-11-20``)."""
-        return self.raw.model
+        data = self._data
+        return data["model"] if data is not None else self.raw.model
 
     @property
     def message(self) -> AssistantMessage:
@@ -281,7 +337,8 @@ class ChatResponse:
     @property
     def text(self) -> str:
         """The answer text."""
-        return self.raw.message.content
+        data = self._data
+        return data["message"]["content"] if data is not None else self.raw.message.content
 
     @property
     def citations(self) -> list[CitationModel]:
@@ -291,7 +348,7 @@ class ChatResponse:
     @property
     def finish_reason(self) -> FinishReason:
         """Why the answer ended (``stop``, ``length``, ``content_filter``, ...; unknown values kept)."""
-        return self.raw.finish_reason
+        return self._finish_reason
 
     @property
     def usage(self) -> UsageModel:
@@ -301,7 +358,8 @@ class ChatResponse:
     @property
     def context_snippet_count(self) -> int | None:
         """How many snippets the model was given (0: no context found); None if not reported."""
-        value = self.raw.context_snippet_count
+        data = self._data
+        value = data.get("context_snippet_count") if data is not None else self.raw.context_snippet_count
         return value if isinstance(value, int) else None
 
     @property
@@ -324,17 +382,49 @@ class ChatResponse:
 
     def __repr__(self) -> str:
         text = self.text if len(self.text) <= 60 else self.text[:57] + "..."
+        data = self._data
+        citations = len(data["citations"]) if data is not None else len(self.raw.citations)
         return (
             f"ChatResponse(id={self.id!r}, model={self.model!r}, finish_reason={str(self.finish_reason)!r}, "
-            f"text={text!r}, citations={len(self.citations)})"
+            f"text={text!r}, citations={citations})"
         )
+
+
+def _require(data: dict[str, Any], *keys: str) -> None:
+    for key in keys:
+        if key not in data:
+            raise KeyError(key)
+
+
+def _check_body(data: dict[str, Any]) -> FinishReason:
+    """What ``ChatModel.from_dict`` would refuse outside the citations, in its order; the finish reason.
+
+    Raises ``KeyError`` naming a missing field, ``TypeError``/``ValueError`` for a wrong shape.
+    """
+    from assistant_api.models.finish_reason import FinishReason
+    from assistant_api.models.message_role import MessageRole
+
+    _require(data, "id")
+    finish_reason = FinishReason(data["finish_reason"])
+    message = data["message"]
+    if not isinstance(message, dict):
+        raise TypeError(f"message must be an object, got {type(message).__name__}")
+    MessageRole(message["role"])
+    _require(message, "content")
+    _require(data, "model")
+    citations = data["citations"]
+    if not isinstance(citations, list):
+        raise TypeError(f"citations must be a list, got {type(citations).__name__}")
+    usage = data["usage"]
+    if not isinstance(usage, dict):
+        raise TypeError(f"usage must be an object, got {type(usage).__name__}")
+    _require(usage, "prompt_tokens", "completion_tokens", "total_tokens")
+    return finish_reason
 
 
 def parse(response: httpx.Response) -> ChatResponse:
     """The :class:`ChatResponse` of a successful non-streaming chat."""
-    from assistant_api.models.chat_model import ChatModel
-
-    return ChatResponse(parse_model(ChatModel)(response), request_id_of(response.headers))
+    return ChatResponse.from_response(response)
 
 
 def call(kwargs: dict[str, Any], assistant_name: str) -> ApiCall[ChatResponse]:

@@ -153,6 +153,38 @@ def test_a_missing_required_field_is_a_response_validation_error_naming_it(mode:
     assert info.value.body == without_usage
 
 
+@pytest.mark.parametrize(
+    ("change", "named"),
+    [
+        ({"finish_reason": 7}, "FinishReason"),
+        ({"message": "Foxes eat berries."}, "message must be an object"),
+        ({"message": {"role": "assistant"}}, "'content'"),
+        ({"citations": {"position": 1}}, "citations must be a list"),
+        ({"usage": {"prompt_tokens": 1, "completion_tokens": 2}}, "'total_tokens'"),
+    ],
+)
+def test_a_chat_answer_of_the_wrong_shape_is_refused_when_it_arrives(
+    mode: str, change: dict[str, Any], named: str
+) -> None:
+    broken = {**CHAT, **change}
+    api = Api({("POST", "/assistant/chat/demo"): json_response(200, broken)})
+    with pytest.raises(APIResponseValidationError, match=named) as info:
+        Driver(mode, api)("chat", "demo", "q")
+    assert info.value.body == broken
+
+
+def test_a_malformed_citation_is_refused_when_the_typed_citations_are_first_read(mode: str) -> None:
+    broken = {**CHAT, "citations": [{"references": []}]}
+    api = Api({("POST", "/assistant/chat/demo"): json_response(200, broken, {"x-request-id": "r-2"})})
+    response = Driver(mode, api)("chat", "demo", "q")
+    assert response.text == "Foxes eat berries."
+    assert response.finish_reason == "stop"
+    with pytest.raises(APIResponseValidationError, match="'position'") as info:
+        response.citations  # noqa: B018
+    assert info.value.request_id == "r-2"
+    assert info.value.body == broken
+
+
 def _busy_then(final: httpx.Response, failures: int, status: int = 429) -> Any:
     answers = [
         json_response(status, envelope(status, "TOO_MANY_REQUESTS", "slow down"), {"retry-after-ms": "1"})

@@ -501,6 +501,20 @@ def test_content_helpers_read_client_answers_like_streamed_ones(mode: str) -> No
     assert text_of(completion) == "Berries [1]"
 
 
+def test_chat_answer_shortcuts_equal_the_generated_model_built_once(mode: str) -> None:
+    api = Api({("POST", "/assistant/chat/demo"): json_response(200, CHAT)})
+    response = Driver(mode, api)("chat", "demo", "q")
+    raw = response.raw
+    assert response.raw is raw
+    assert (response.id, response.model, response.text) == (raw.id, raw.model, raw.message.content)
+    assert response.finish_reason == raw.finish_reason
+    assert type(response.finish_reason) is type(raw.finish_reason)
+    assert response.context_snippet_count == raw.context_snippet_count == 2
+    assert response.citations is raw.citations
+    assert response.to_dict() == raw.to_dict()
+    assert "citations=1" in repr(response)
+
+
 def test_unknown_fields_and_enum_values_in_answers_are_kept(mode: str) -> None:
     answer = {**CHAT, "finish_reason": "tool_use", "trace_id": "t-9"}
     api = Api({("POST", "/assistant/chat/demo"): json_response(200, answer)})
