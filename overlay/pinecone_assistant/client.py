@@ -115,6 +115,8 @@ R = TypeVar("R")
 
 USER_AGENT = "pinecone-assistant-python"
 _VERSION = re.compile(r"^\d{4}-\d{2}(\.[A-Za-z0-9]+)?$")
+#: Entries kept in each request-building cache before it is emptied (paths with file ids vary).
+_CACHE_LIMIT = 256
 
 
 # --------------------------------------------------------------------------- configuration
@@ -267,6 +269,9 @@ class _Core:
         #: assistant name -> data-plane base URL (``{host}/assistant``), shared with with_options copies.
         self._hosts: dict[str, str] = {}
         self._owns_http = True
+        #: Request building caches (see _build): parsed URLs, and merged headers per kind of call.
+        self._urls: dict[str, httpx.URL] = {}
+        self._merged_headers: dict[tuple[Any, ...], tuple[list[tuple[bytes, bytes]], httpx.Headers]] = {}
 
     # -- public configuration
 
@@ -317,6 +322,7 @@ class _Core:
             clone._call_policy = _policy(None if isinstance(max_retries, NotGiven) else max_retries, base)
         if headers:
             clone._headers = {**self._headers, **dict(headers)}
+            clone._merged_headers = {}
         return clone
 
     # -- hosts
@@ -347,24 +353,66 @@ class _Core:
 
     def _build(self, call: ApiCall[Any], base: str) -> httpx.Request:
         kwargs = call.kwargs
-        headers = {**self._headers, **kwargs.get("headers", {})}
-        headers[API_KEY_HEADER] = self._key.reveal()
-        headers.setdefault("Accept", "text/event-stream" if call.stream else "application/json")
+        http = self._http
         body = kwargs.get("json")
+        content = orjson.dumps(body) if body is not None else None
         extensions: dict[str, Any] = {}
         if self._call_policy is not None:
             extensions[RETRY_POLICY_EXTENSION] = self._call_policy
-        request: httpx.Request = self._http.build_request(
+        call_headers: dict[str, str] = kwargs.get("headers", {})
+        files = kwargs.get("files")
+        params = kwargs.get("params") or None
+        if files is None and params is None and not http.params and not http.cookies:
+            # What http.build_request would make, from a parsed URL and merged headers kept per kind
+            # of call: it saves ~30 us of a ~0.9 ms loopback chat (chat_p50_vs_httpx, nox -s bench).
+            timeout = http.timeout if isinstance(self._timeout, NotGiven) else httpx.Timeout(self._timeout)
+            extensions["timeout"] = timeout.as_dict()
+            return httpx.Request(
+                kwargs["method"].upper(),
+                self._url(base + kwargs["url"]),
+                content=content,
+                headers=self._headers_for(call_headers, call.stream),
+                extensions=extensions,
+            )
+        request: httpx.Request = http.build_request(
             kwargs["method"].upper(),
             base + kwargs["url"],
-            params=kwargs.get("params") or None,
-            content=orjson.dumps(body) if body is not None else None,
-            files=kwargs.get("files"),
-            headers=headers,
+            params=params,
+            content=content,
+            files=files,
+            headers=self._own_headers(call_headers, call.stream),
             timeout=httpx.USE_CLIENT_DEFAULT if isinstance(self._timeout, NotGiven) else self._timeout,
             extensions=extensions,
         )
         return request
+
+    def _own_headers(self, call_headers: Mapping[str, str], stream: bool) -> dict[str, str]:
+        headers = {**self._headers, **call_headers}
+        headers[API_KEY_HEADER] = self._key.reveal()
+        headers.setdefault("Accept", "text/event-stream" if stream else "application/json")
+        return headers
+
+    def _headers_for(self, call_headers: Mapping[str, str], stream: bool) -> httpx.Headers:
+        """The http client's headers updated with ours, as ``build_request`` merges them (cached)."""
+        client_headers = self._http.headers.raw
+        key = (stream, *call_headers.items())
+        cached = self._merged_headers.get(key)
+        if cached is not None and cached[0] == client_headers:
+            return cached[1]
+        merged = httpx.Headers(self._http.headers)
+        merged.update(self._own_headers(call_headers, stream))
+        if len(self._merged_headers) >= _CACHE_LIMIT:
+            self._merged_headers.clear()
+        self._merged_headers[key] = (client_headers, merged)
+        return merged
+
+    def _url(self, url: str) -> httpx.URL:
+        parsed = self._urls.get(url)
+        if parsed is None:
+            if len(self._urls) >= _CACHE_LIMIT:
+                self._urls.clear()
+            parsed = self._urls[url] = httpx.URL(url)
+        return parsed
 
     def _fixed_base(self, call: ApiCall[Any]) -> str | None:
         if call.plane == "control":

@@ -645,3 +645,64 @@ def test_with_options_sets_timeout_retries_and_headers_per_request(mode: str) ->
     policy = request.extensions[RETRY_POLICY_EXTENSION]
     assert isinstance(policy, RetryPolicy)
     assert policy.max_retries == 5
+
+
+# --------------------------------------------------------------------------- request building
+
+
+def _as_built_by_httpx(client: Any, request: httpx.Request) -> httpx.Request:
+    """The request ``client.http_client.build_request`` makes from the same parts."""
+    return client.http_client.build_request(
+        request.method,
+        str(request.url),
+        content=request.content,
+        headers={k: v for k, v in request.headers.items() if k not in ("host", "content-length")},
+        extensions={k: v for k, v in request.extensions.items() if k != "timeout"},
+    )
+
+
+def test_requests_equal_what_httpx_build_request_makes(mode: str) -> None:
+    api = Api({("POST", "/assistant/chat/demo"): json_response(200, CHAT)})
+    driver = Driver(mode, api, timeout=7.5)
+    driver("chat", "demo", "q")
+    driver("chat", "demo", "again")  # from the caches this time
+    for request in api.requests:
+        expected = _as_built_by_httpx(driver.client, request)
+        assert request.headers.multi_items() == expected.headers.multi_items()
+        assert request.url == expected.url
+        assert request.content == expected.content
+        assert request.extensions["timeout"] == httpx.Timeout(7.5).as_dict()
+
+
+def test_headers_set_on_the_http_client_later_are_sent(mode: str) -> None:
+    api = Api({("POST", "/assistant/chat/demo"): json_response(200, CHAT)})
+    driver = Driver(mode, api)
+    driver("chat", "demo", "q")
+    driver.client.http_client.headers["X-Trace"] = "t-1"
+    driver("chat", "demo", "q")
+    assert "x-trace" not in api.requests[-2].headers
+    assert api.requests[-1].headers["x-trace"] == "t-1"
+
+
+def test_cookies_and_params_of_the_http_client_are_sent(mode: str) -> None:
+    api = Api({("POST", "/assistant/chat/demo"): json_response(200, CHAT)})
+    driver = Driver(mode, api)
+    driver("chat", "demo", "q")
+    driver.client.http_client.cookies.set("session", "s-1")
+    driver.client.http_client.params = {"trace": "1"}
+    driver("chat", "demo", "q")
+    assert "cookie" not in api.requests[-2].headers
+    assert api.requests[-1].headers["cookie"] == "session=s-1"
+    assert api.requests[-1].url.params["trace"] == "1"
+
+
+def test_with_options_headers_do_not_leak_into_the_parent_client(mode: str) -> None:
+    api = Api({("POST", "/assistant/chat/demo"): json_response(200, CHAT)})
+    driver = Driver(mode, api)
+    driver("chat", "demo", "q")
+    child = driver.client.with_options(headers={"X-Team": "blue"})
+    other = Driver.__new__(Driver)
+    other.mode, other.client = mode, child
+    other("chat", "demo", "q")
+    driver("chat", "demo", "q")
+    assert [r.headers.get("x-team") for r in api.requests[-2:]] == ["blue", None]
