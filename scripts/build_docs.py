@@ -6,8 +6,9 @@ Usage: .venv/bin/python scripts/build_docs.py [--output DIR] [--report-dir DIR] 
 Written under DIR (default `site/`):
 
 - `index.html` (README.md), `<name>.html` for each `docs/<name>.md`, `changes/<name>.html` for each
-  `spec/changes/<name>.md`, and `conformance-report.html` when `<report-dir>/report.md` exists
-  (default `reports/conformance/`);
+  `spec/changes/<name>.md`, `conformance-report.html` when `<report-dir>/report.md` exists (default
+  `reports/conformance/`; written by `assistant-conformance run`) and `conformance-selftest.html` when
+  `<report-dir>/selftest.md` exists (written by `assistant-conformance selftest`);
 - `api/`: pdoc's reference of `pinecone_assistant` (the package and each public module) and of
   `assistant_conformance.embedded`.
 
@@ -42,6 +43,7 @@ PROJECT = "pinecone-assistant-kit"
 DEFAULT_OUTPUT = ROOT / "site"
 DEFAULT_REPORT_DIR = ROOT / "reports" / "conformance"
 REPORT_PAGE = "conformance-report.html"
+SELFTEST_PAGE = "conformance-selftest.html"
 API_PACKAGE = "pinecone_assistant"
 API_EXTRA_MODULES = ("assistant_conformance.embedded",)
 API_ENTRY = f"api/{API_PACKAGE}.html"
@@ -216,11 +218,12 @@ def collect_pages(root: Path, report_dir: Path) -> list[Page]:
         )
         for path in sorted((root / "spec" / "changes").glob("*.md"))
     ]
-    report = report_dir / "report.md"
-    if report.is_file():
-        resolved = report.resolve()
-        source = resolved.relative_to(root).as_posix() if resolved.is_relative_to(root) else str(resolved)
-        pages.append(Page(source, REPORT_PAGE, _read(report), section="Conformance"))
+    for name, output in (("report.md", REPORT_PAGE), ("selftest.md", SELFTEST_PAGE)):
+        report = report_dir / name
+        if report.is_file():
+            resolved = report.resolve()
+            source = resolved.relative_to(root).as_posix() if resolved.is_relative_to(root) else str(resolved)
+            pages.append(Page(source, output, _read(report), section="Conformance"))
     for page in pages:
         page.title = PROJECT if page.output == "index.html" else title_of(page.text, Path(page.source).stem)
     return pages
@@ -365,7 +368,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--report-dir",
         type=Path,
         default=DEFAULT_REPORT_DIR,
-        help="conformance report folder; its report.md becomes a page (default: reports/conformance/)",
+        help="conformance report folder; its report.md and selftest.md become pages "
+        "(default: reports/conformance/)",
     )
     parser.add_argument("--no-api", action="store_true", help="leave out the pdoc API reference")
     args = parser.parse_args(argv)

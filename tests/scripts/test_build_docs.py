@@ -79,6 +79,10 @@ def _write_report(directory: Path) -> None:
         coverage={},
     )
     write_reports(report, directory)
+    (directory / "selftest.md").write_text(
+        "# Conformance selftest\n\n| fault | detected |\n|---|---|\n| `cut_stream` | yes |\n",
+        encoding="utf-8",
+    )
 
 
 @pytest.fixture(scope="module")
@@ -127,6 +131,12 @@ def test_conformance_report_is_a_page_with_its_tables(site: Path) -> None:
     assert "Assistant API conformance report" in text
     assert "streaming.same_final_answer" in text
     assert "answers differ" in text
+
+
+def test_selftest_report_is_a_page(site: Path) -> None:
+    text = "".join(_parse(site / build_docs.SELFTEST_PAGE).text)
+    assert "Conformance selftest" in text
+    assert "cut_stream" in text
 
 
 def test_every_page_links_every_other_page_and_the_api_reference(site: Path) -> None:
