@@ -86,6 +86,44 @@ def envelope_status_matches_http(ex: Exchange) -> bool:
     return True
 
 
+#: Error codes each status may carry, after the status table of the API reference's errors page.
+_CODES_BY_STATUS: dict[int, frozenset[str]] = {
+    401: frozenset({"UNAUTHENTICATED"}),
+    403: frozenset({"PERMISSION_DENIED", "FORBIDDEN", "QUOTA_EXCEEDED"}),
+    404: frozenset({"NOT_FOUND"}),
+    409: frozenset({"ALREADY_EXISTS", "ABORTED"}),
+    429: frozenset({"TOO_MANY_REQUESTS", "RESOURCE_EXHAUSTED", "QUOTA_EXCEEDED"}),
+}
+#: Codes that name a failure of the service; a 4xx answer must not carry them.
+_SERVER_CODES = frozenset({"OK", "UNKNOWN", "INTERNAL", "UNAVAILABLE", "DATA_LOSS", "DEADLINE_EXCEEDED"})
+#: Codes that blame the request; a 5xx answer must not carry them.
+_CLIENT_CODES = frozenset({"OK", "INVALID_ARGUMENT", "NOT_FOUND", "ALREADY_EXISTS", "UNAUTHENTICATED"})
+
+
+def error_code_matches_status(ex: Exchange) -> bool:
+    """``error.code`` fits the HTTP status (401 UNAUTHENTICATED, 404 NOT_FOUND, no service code on a 4xx)."""
+    if ex.status < 400 or ex.operation == EVALUATION or not ex.is_json or not ex.content:
+        return False
+    try:
+        body = ex.json()
+    except ValueError:
+        return False
+    error = body.get("error") if isinstance(body, Mapping) else None
+    code = error.get("code") if isinstance(error, Mapping) else None
+    if not isinstance(code, str):
+        return False
+    allowed = _CODES_BY_STATUS.get(ex.status)
+    if allowed is not None and code not in allowed:
+        raise AssertionError(
+            f"HTTP {ex.status} carries error code {code!r}; expected one of {sorted(allowed)}"
+        )
+    if ex.status < 500 and code in _SERVER_CODES:
+        raise AssertionError(f"HTTP {ex.status} (a client error) carries the service-failure code {code!r}")
+    if ex.status >= 500 and code in _CLIENT_CODES:
+        raise AssertionError(f"HTTP {ex.status} (a service failure) carries the client-error code {code!r}")
+    return True
+
+
 def _chat_chunk_order(payloads: list[Any]) -> None:
     if not payloads:
         raise AssertionError("the stream carried no events (is every chunk framed as `data: <json>`?)")
@@ -277,6 +315,7 @@ def json_response_is_json(ex: Exchange) -> bool:
 
 CUSTOM_CHECKS: dict[str, Callable[[Exchange], bool]] = {
     "envelope_status_matches_http": envelope_status_matches_http,
+    "error_code_matches_status": error_code_matches_status,
     "stream_chunk_order": stream_chunk_order,
     "citation_positions_within_answer": citation_positions_within_answer,
     "filtered_results_match_filter": filtered_results_match_filter,

@@ -115,7 +115,13 @@ def add_run(subparsers: Subparsers) -> None:
     add(subparsers)
 
 
-SUBCOMMANDS: list[Callable[[Subparsers], None]] = [add_serve, add_record, add_run]
+def add_selftest(subparsers: Subparsers) -> None:
+    from assistant_conformance.selftest import add_selftest as add
+
+    add(subparsers)
+
+
+SUBCOMMANDS: list[Callable[[Subparsers], None]] = [add_serve, add_record, add_run, add_selftest]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -169,6 +169,11 @@ def run(options: RunOptions) -> RunOutcome:
             return RunOutcome(2, None, error=message)
         if kind == "recorded":
             target.kind = "recorded"
+        if recording is not None and recording.mode == "record":
+            recording.meta["planes"] = {
+                "control": target.planes.control,
+                "evaluation": target.planes.evaluation,
+            }
         if options.fault:
             target.extra_headers["X-Assistant-Fault"] = options.fault
         ctx = RunContext(
@@ -196,7 +201,7 @@ def run(options: RunOptions) -> RunOutcome:
             except KeyboardInterrupt:
                 progress("interrupted: cleaning up")
                 raise
-            except Exception as exc:
+            except (Exception, BaseExceptionGroup) as exc:
                 result = SuiteResult(
                     name,
                     [

@@ -151,8 +151,24 @@ class _Pieces(httpx.SyncByteStream):
             raise httpx.ReadError("connection reset by the transcript server")
 
 
-def transport(script: Script) -> httpx.MockTransport:
-    """The mock transport serving ``script`` for the assistant :data:`ASSISTANT` at :data:`HOST`."""
+class TranscriptTransport(httpx.BaseTransport):
+    """Answers requests with a handler, in process.
+
+    Not an ``httpx.MockTransport`` on purpose: a run being recorded patches MockTransport (and
+    HTTPTransport), and the transcript's scripted bytes must reach the client as scripted, never
+    from or into a cassette.
+    """
+
+    def __init__(self, handler: Any) -> None:
+        self.handler = handler
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        request.read()
+        return self.handler(request)  # type: ignore[no-any-return]
+
+
+def transport(script: Script) -> TranscriptTransport:
+    """The transport serving ``script`` for the assistant :data:`ASSISTANT` at :data:`HOST`."""
 
     def handle(request: httpx.Request) -> httpx.Response:
         path = request.url.path
@@ -173,7 +189,7 @@ def transport(script: Script) -> httpx.MockTransport:
             )
         return httpx.Response(200, json=payload)
 
-    return httpx.MockTransport(handle)
+    return TranscriptTransport(handle)
 
 
 def client(script: Script, version: str) -> Any:

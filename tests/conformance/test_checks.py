@@ -9,6 +9,7 @@ from assistant_conformance.checks import (
     Exchange,
     citation_positions_within_answer,
     envelope_status_matches_http,
+    error_code_matches_status,
     filtered_results_match_filter,
     json_response_is_json,
     sse_payloads,
@@ -226,3 +227,31 @@ def test_json_response_with_stream_must_be_refused():
     assert json_response_is_json(Exchange("chat_assistant", 400, JSON, b"{}", request)) is True
     with pytest.raises(AssertionError, match="cannot be combined"):
         json_response_is_json(_chat_stream(START, END, body=request))
+
+
+@pytest.mark.parametrize(
+    ("status", "code", "ok"),
+    [
+        (401, "UNAUTHENTICATED", True),
+        (404, "NOT_FOUND", True),
+        (400, "INVALID_ARGUMENT", True),
+        (400, "ALREADY_EXISTS", True),
+        (500, "UNKNOWN", True),
+        (404, "UNKNOWN", False),
+        (401, "NOT_FOUND", False),
+        (400, "INTERNAL", False),
+        (500, "INVALID_ARGUMENT", False),
+    ],
+)
+def test_error_code_must_fit_the_status(status, code, ok):
+    ex = Exchange(
+        "list_files",
+        status,
+        JSON,
+        json.dumps({"error": {"code": code, "message": "m"}, "status": status}).encode(),
+    )
+    if ok:
+        assert error_code_matches_status(ex) is True
+    else:
+        with pytest.raises(AssertionError, match=code):
+            error_code_matches_status(ex)
