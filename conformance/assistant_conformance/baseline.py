@@ -13,6 +13,11 @@ File format::
         issue: https://...                                  # optional link
         targets: [live]                                     # optional: only for these target kinds
         spec_versions: ["2025-10"]                          # optional
+        intermittent: true                                  # optional, see below
+
+A property-based check may find a known failure only with some seeds (the failing input has to be
+drawn). An entry marked ``intermittent`` is never stale: when its checks pass, the run reports it
+as not reproduced instead.
 """
 
 from __future__ import annotations
@@ -40,6 +45,7 @@ class Entry:
     issue: str | None = None
     targets: tuple[str, ...] = ()
     spec_versions: tuple[str, ...] = ()
+    intermittent: bool = False
 
     def applies_to(self, target_kind: str, spec_version: str) -> bool:
         if self.targets and target_kind not in self.targets:
@@ -88,11 +94,11 @@ class Baseline:
 def _parse_entry(item: Any, index: int, where: str) -> Entry:
     if not isinstance(item, dict):
         raise BaselineError(f"{where}: known_failures[{index}] must be a mapping with 'id' and 'reason'")
-    unknown = set(item) - {"id", "reason", "issue", "targets", "spec_versions"}
+    unknown = set(item) - {"id", "reason", "issue", "targets", "spec_versions", "intermittent"}
     if unknown:
         raise BaselineError(
             f"{where}: known_failures[{index}] has unknown keys {sorted(unknown)}; "
-            "allowed: id, reason, issue, targets, spec_versions"
+            "allowed: id, reason, issue, targets, spec_versions, intermittent"
         )
     check_id = item.get("id")
     reason = item.get("reason")
@@ -107,8 +113,16 @@ def _parse_entry(item: Any, index: int, where: str) -> Entry:
     issue = item.get("issue")
     if issue is not None and not isinstance(issue, str):
         raise BaselineError(f"{where}: known_failures[{index}].issue must be a string (a link)")
+    intermittent = item.get("intermittent", False)
+    if not isinstance(intermittent, bool):
+        raise BaselineError(f"{where}: known_failures[{index}].intermittent must be true or false")
     return Entry(
-        id=check_id.strip(), reason=reason.strip(), issue=issue, targets=targets, spec_versions=versions
+        id=check_id.strip(),
+        reason=reason.strip(),
+        issue=issue,
+        targets=targets,
+        spec_versions=versions,
+        intermittent=intermittent,
     )
 
 
@@ -155,7 +169,7 @@ def apply(baseline: Baseline, checks: list[CheckResult], *, target_kind: str, sp
     for entry in entries:
         if entry.id in matched_failing:
             continue
-        if entry.id in matched_passing:
+        if entry.id in matched_passing and not entry.intermittent:
             stale.append(entry)
             out.append(
                 CheckResult(

@@ -103,6 +103,8 @@ class RunContext:
     progress: Callable[[str], None] = lambda message: None
     derandomize: bool = False
     replay: bool = False
+    #: Limit the schema suite to these operationIds (empty: all of them).
+    operations: tuple[str, ...] = ()
     #: Real responses seen during the run, for the serialization suite.
     exchanges: list[Exchange] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)

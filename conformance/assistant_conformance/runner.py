@@ -36,7 +36,7 @@ from assistant_conformance.targets import (
 
 #: Examples per operation for schemathesis (and the base for the other suites' counts). Chosen so
 #: that the default run (embedded target) stays within about 90 s on 2 cores.
-DEFAULT_MAX_EXAMPLES = 20
+DEFAULT_MAX_EXAMPLES = 25
 DEFAULT_REPORT_DIR = Path("reports/conformance")
 #: Order matters: serialization goes last so that it sees every response of the run.
 SUITE_ORDER = ("filters", "finish_reason", "streaming", "schema", "serialization")
@@ -55,6 +55,8 @@ class RunOptions:
     record: Path | None = None
     cassettes: Path | None = None
     suites: tuple[str, ...] = SUITE_ORDER
+    #: Limit the schema suite to these operationIds (empty: every operation of the spec).
+    operations: tuple[str, ...] = ()
     baseline: Path | None = None
     #: Selftest only: an ``X-Assistant-Fault`` value sent with every suite request (embedded target).
     fault: str | None = None
@@ -187,6 +189,7 @@ def run(options: RunOptions) -> RunOutcome:
             progress=progress,
             derandomize=recording is not None,
             replay=kind == "recorded",
+            operations=tuple(options.operations),
         )
         progress(
             f"seed {seed}; spec {options.spec_version} ({sha[:12]}); target {target.kind} {target.label}"
@@ -328,6 +331,12 @@ def add_run(subparsers: Any) -> None:
         choices=list(SUITE_ORDER),
         help="run only this suite (repeatable; default: all)",
     )
+    parser.add_argument(
+        "--operation",
+        action="append",
+        metavar="OPERATION_ID",
+        help="limit the schema suite to this operation (repeatable; default: all)",
+    )
     parser.add_argument("--baseline", type=Path, help="known failures (default: conformance/baseline.yml)")
     parser.add_argument("--control-url", help=argparse_suppress_help())
     parser.add_argument("--evaluation-url", help=argparse_suppress_help())
@@ -372,6 +381,7 @@ def run_command(args: Any) -> int:
         record=args.record,
         cassettes=args.cassettes,
         suites=tuple(args.suite) if args.suite else SUITE_ORDER,
+        operations=tuple(args.operation or ()),
         baseline=args.baseline,
         control_url=args.control_url,
         evaluation_url=args.evaluation_url,

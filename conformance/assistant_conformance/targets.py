@@ -90,6 +90,8 @@ class PreparedTarget:
     disposable: bool
     #: Headers the suites add to every request (the selftest's fault switch).
     extra_headers: dict[str, str] = field(default_factory=dict)
+    #: An assistant of the run that the schema suite may delete (the missing-header probe).
+    victim_assistant: str | None = None
 
     @property
     def headers(self) -> dict[str, str]:
@@ -235,6 +237,7 @@ class TargetSession:
         # The embedded and URL targets serve every plane under one base URL.
         data = host_base(host) if host and kind not in {"embedded", "url"} else control
         files, spares, operations = self._upload_corpus(data)
+        victim = self._create_victim()
         return PreparedTarget(
             kind=kind,
             label=label,
@@ -248,6 +251,7 @@ class TargetSession:
             operation_ids=operations,
             deterministic=kind == "embedded",
             disposable=kind == "embedded",
+            victim_assistant=victim,
         )
 
     # -- HTTP helpers -------------------------------------------------------------------------------
@@ -369,6 +373,19 @@ class TargetSession:
                 operations.append(op)
         self._wait_available(data, [s.id for s in files.values()] + spares)
         return files, spares, operations
+
+    def _create_victim(self) -> str:
+        """An extra assistant of the run, for the schema suite to delete."""
+        name = f"{self.assistant_name}-victim"
+        self._request(
+            "POST",
+            f"{self._control}/assistants",
+            json={"name": name},
+            expect=(200, 201),
+            step="create assistant",
+        )
+        self._created.append(name)
+        return name
 
     def _wait_available(self, data: str, file_ids: list[str]) -> None:
         deadline = time.monotonic() + self.options.ready_timeout

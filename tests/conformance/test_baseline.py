@@ -119,3 +119,27 @@ def test_malformed_baseline_is_rejected_with_a_fix(text, fragment):
     with pytest.raises(BaselineError) as info:
         Baseline.parse(text)
     assert fragment in str(info.value)
+
+
+def test_intermittent_entry_that_passes_is_not_stale():
+    baseline = Baseline.parse(
+        "known_failures:\n  - id: schema.describe_file.negative_data_rejection\n"
+        "    reason: found only when an invalid include_url is drawn\n    intermittent: true\n"
+    )
+    passing = apply(
+        baseline,
+        [_check("schema.describe_file.negative_data_rejection", Status.PASS)],
+        target_kind="embedded",
+        spec_version="2026-04",
+    )
+    assert passing.exit_code == 0
+    assert passing.stale == []
+    assert [e.id for e in passing.unused] == ["schema.describe_file.negative_data_rejection"]
+    failing = _check("schema.describe_file.negative_data_rejection", Status.FAIL)
+    assert apply(baseline, [failing], target_kind="embedded", spec_version="2026-04").exit_code == 0
+    assert failing.status is Status.XFAIL
+
+
+def test_intermittent_must_be_a_boolean():
+    with pytest.raises(BaselineError, match="intermittent must be true or false"):
+        Baseline.parse("known_failures:\n  - {id: a, reason: b, intermittent: sometimes}\n")
