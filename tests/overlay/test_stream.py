@@ -22,6 +22,7 @@ from assistant_api.models import (
 from assistant_api.types import UNSET
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from pinecone_assistant import stream as stream_module
 from pinecone_assistant.errors import (
     APIResponseValidationError,
     IncompleteStreamError,
@@ -415,6 +416,81 @@ def test_completion_chunk_fast_path_equals_from_dict(role, content, finish, extr
         choice["finish_reason"] = finish
     data = {"id": "c", "choices": [choice], "model": "m", **extra}
     assert parse_completion_chunk(data) == ChatCompletionChunk.from_dict(data)
+
+
+completion_values = st.one_of(
+    st.none(), st.integers(-2, 3), st.booleans(), st.text(max_size=4), st.lists(st.integers(), max_size=1)
+)
+
+
+@st.composite
+def completion_events(draw):
+    """Completion chunks of the streamed shape, each with up to two of its keys or values changed."""
+    delta = {"role": "assistant", "content": draw(st.text(max_size=6))}
+    if draw(st.booleans()):
+        del delta["role"]
+    choice = {"index": 0, "delta": delta, "finish_reason": None}
+    event = {"id": "c", "choices": [choice], "model": "m"}
+    for _ in range(draw(st.integers(0, 2))):
+        change = draw(st.integers(0, 9))
+        if change == 0:
+            delta["role"] = draw(st.sampled_from(["user", "robot", None]) | completion_values)
+        elif change == 1:
+            delta["content"] = draw(completion_values)
+        elif change == 2:
+            delta.pop(draw(st.sampled_from(["role", "content"])), None)
+        elif change == 3:
+            delta[draw(st.sampled_from(["tool_calls", "refusal"]))] = draw(completion_values)
+        elif change == 4:
+            choice["index"] = draw(completion_values)
+        elif change == 5:
+            choice["finish_reason"] = draw(st.sampled_from(["stop", "length"]) | completion_values)
+        elif change == 6:
+            choice.pop("finish_reason", None)
+        elif change == 7:
+            choice["logprobs"] = None
+        elif change == 8:
+            key = draw(st.sampled_from(["x_extra", "usage", "object"]))
+            event[key] = draw(completion_values)
+        else:
+            event["choices"] = [] if draw(st.booleans()) else [choice, {**choice, "index": 1}]
+    return event
+
+
+def _sse(events):
+    return b"".join(b"data: " + json.dumps(e).encode() + b"\n\n" for e in events)
+
+
+def _completion_stream_result(events):
+    """The chunks a completion stream yields, then its answer or the error that ended it."""
+    stream = CompletionStream(response(_sse(events))[0])
+    chunks = []
+    try:
+        for chunk in stream:
+            chunks.append(chunk)
+    except (APIResponseValidationError, IncompleteStreamError) as exc:
+        return chunks, (type(exc).__name__, str(exc), getattr(exc, "partial", None))
+    return chunks, stream.current_answer
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(completion_events(), min_size=1, max_size=6))
+def test_streamed_completion_chunks_equal_from_dict_and_the_slow_path(events):
+    # The stream core builds the usual chunk shape without the generated constructors; what it
+    # yields and assembles must be exactly what ChatCompletionChunk.from_dict and the general
+    # parser give, whatever the chunks look like.
+    fast = _completion_stream_result(events)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(stream_module, "_FAST_BUILD", False)
+        slow = _completion_stream_result(events)
+    assert fast == slow
+    chunks = fast[0]
+    assert chunks == [ChatCompletionChunk.from_dict(e) for e in events[: len(chunks)]]
+    assert all(type(c) is ChatCompletionChunk for c in chunks)
+
+
+def test_the_completion_fast_path_is_used_with_the_current_generated_models():
+    assert stream_module._FAST_BUILD is True
 
 
 def test_unknown_finish_reason_is_kept_as_string():
