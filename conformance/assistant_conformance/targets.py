@@ -264,6 +264,10 @@ class TargetSession:
             response = self._client.request(method, url, **kw)
         except httpx.HTTPError as exc:
             raise TargetError(f"{step}: {method} {url} failed: {type(exc).__name__}: {exc}") from None
+        except Exception as exc:
+            if type(exc).__name__ == "CannotOverwriteExistingCassetteException":
+                raise TargetError(f"{step}: {method} {url} is not in the recording being replayed") from None
+            raise
         if response.status_code not in expect:
             raise TargetError(
                 f"{step}: {method} {url} answered {response.status_code}, expected "
@@ -455,8 +459,8 @@ class TargetSession:
         names = list(dict.fromkeys(self._created))
         try:
             names += [n for n in self._run_assistants() if n not in names]
-        except TargetError as exc:
-            self.cleanup_errors.append(str(exc))
+        except Exception as exc:  # clean-up goes on whatever one request does
+            self.cleanup_errors.append(f"{type(exc).__name__}: {exc}"[:500])
         for name in names:
             try:
                 self._request(
@@ -465,8 +469,8 @@ class TargetSession:
                     expect=(200, 202, 204, 404),
                     step="delete assistant",
                 )
-            except TargetError as exc:
-                self.cleanup_errors.append(str(exc))
+            except Exception as exc:
+                self.cleanup_errors.append(f"{type(exc).__name__}: {exc}"[:500])
 
 
 @contextlib.contextmanager
