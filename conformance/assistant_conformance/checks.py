@@ -306,6 +306,8 @@ def json_response_is_json(ex: Exchange) -> bool:
     if ex.status != 200 or not ex.is_json:
         return False
     answer = (ex.json().get("message") or {}).get("content")
+    if not isinstance(answer, str):
+        raise AssertionError(f"json_response answer has no text content: {answer!r:.120}")
     try:
         json.loads(answer)
     except (TypeError, ValueError) as exc:

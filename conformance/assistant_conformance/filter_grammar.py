@@ -220,12 +220,14 @@ def _op(op: str, operand: Any, present: bool, field: Any) -> bool | None:
         if not present or not _is_number(field):
             return False
         number = float(field)
-        return {
-            "$gt": number > operand,
-            "$gte": number >= operand,
-            "$lt": number < operand,
-            "$lte": number <= operand,
-        }[op]
+        return bool(
+            {
+                "$gt": number > operand,
+                "$gte": number >= operand,
+                "$lt": number < operand,
+                "$lte": number <= operand,
+            }[op]
+        )
     raise ValueError(f"not a valid operator: {op!r}")
 
 

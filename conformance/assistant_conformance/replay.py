@@ -111,11 +111,11 @@ def _read1_shim() -> Any:
         kwargs.pop("decode_content", None)
         return original(self, *args, **kwargs)
 
-    VCRHTTPResponse.read1 = read1  # type: ignore[method-assign]
+    VCRHTTPResponse.read1 = read1
     try:
         yield
     finally:
-        VCRHTTPResponse.read1 = original  # type: ignore[method-assign]
+        VCRHTTPResponse.read1 = original
 
 
 class Recording:

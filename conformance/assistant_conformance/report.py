@@ -39,7 +39,7 @@ class RunReport:
     notes: list[str] = field(default_factory=list)
 
     def summary(self) -> dict[str, Any]:
-        counts = dict.fromkeys(_SUMMARY_KEYS, 0)
+        counts: dict[str, Any] = dict.fromkeys(_SUMMARY_KEYS, 0)
         for check in self.checks:
             counts[check.status.value] = counts.get(check.status.value, 0) + 1
         decided = counts["pass"] + counts["fail"] + counts["xfail"] + counts["stale"] + counts["not_recorded"]

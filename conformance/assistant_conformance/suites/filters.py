@@ -207,7 +207,7 @@ def run(ctx: RunContext) -> SuiteResult:
                 filtered_results_match_filter(ex)
                 # An unfiltered query reaches every fixture, so a filter that is ignored shows up here.
                 must_not = matching(spec)[1]
-                cited = {f.get("name") for f in cited_files(ex)}
+                cited = {str(f.get("name")) for f in cited_files(ex)}
                 names = {fx.name for fx in CORPUS if fx.key in must_not}
                 assert not (cited & names), (
                     f"{operation} with {json.dumps(spec)} cites {sorted(cited & names)}"

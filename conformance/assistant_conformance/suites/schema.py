@@ -22,7 +22,7 @@ import json
 import re
 import time
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 from assistant_conformance.checks import (
@@ -461,11 +461,14 @@ def _run_probes(ctx: RunContext, collector: CheckCollector, examined: ActiveRun)
         }
     )
     schema = schemathesis.openapi.from_dict(ctx.spec, config=config)
+    from schemathesis.core.result import Ok
+
     by_id = {}
     for result in schema.get_all_operations():
-        operation = result.ok()
-        raw = operation.definition.raw
-        by_id[raw.get("operationId")] = operation
+        if not isinstance(result, Ok):
+            continue
+        found = result.ok()
+        by_id[found.definition.raw.get("operationId")] = found
     builtins = {name: CHECKS.get_one(name) for name in PROBE_CHECKS if name in CHECKS.get_all_names()}
     customs = {name: CHECKS.get_one(name) for name in CUSTOM_CHECKS if name in CHECKS.get_all_names()}
     session = requests.Session()
@@ -505,7 +508,7 @@ def _run_probes(ctx: RunContext, collector: CheckCollector, examined: ActiveRun)
             check_id = f"{op_id}.{name}"
             before = examined.examined[(op_id, name)]
             try:
-                case.validate_response(response, checks=[func], headers=dict(ctx.target.headers))
+                case.validate_response(response, checks=[cast(Any, func)], headers=dict(ctx.target.headers))
             except (Exception, BaseExceptionGroup) as exc:  # schemathesis raises a FailureGroup
                 collector.failed(check_id, f"probe {method} {path}: {_first_line(exc)}", reproduction=repro)
                 continue
