@@ -28,6 +28,7 @@ import enum
 import importlib
 import re
 import time
+import uuid
 from collections.abc import Mapping
 from typing import Any
 
@@ -44,6 +45,7 @@ _MARK = "\x00ref:"
 _DROP = {"discriminator", "example", "examples", "description", "default", "title", "deprecated"}
 _FLAT: dict[str, Any] = {"type": ["string", "integer", "boolean", "null"]}
 _DATE_TIME = "x-date-time-with-offset"
+_UUID = "x-uuid"
 
 
 def _offset_datetimes() -> st.SearchStrategy[str]:
@@ -78,6 +80,8 @@ class ComponentStrategies:
                 continue
             if key == "format" and value == "date-time":
                 out[key] = _DATE_TIME
+            elif key == "format" and value == "uuid":  # hypothesis-jsonschema does not generate this format
+                out[key] = _UUID
             elif key == "oneOf":  # the variants are told apart by a const `type`, so anyOf is the same set
                 out["anyOf"] = self.local_schema(value)
             elif key in {"enum", "const", "required"}:
@@ -101,7 +105,8 @@ class ComponentStrategies:
             from hypothesis_jsonschema import from_schema
 
             base = from_schema(
-                self.local_schema(self.components[name]), custom_formats={_DATE_TIME: _offset_datetimes()}
+                self.local_schema(self.components[name]),
+                custom_formats={_DATE_TIME: _offset_datetimes(), _UUID: st.uuids().map(str)},
             )
             self._cache[name] = base.flatmap(self._fill)
         return self._cache[name]
@@ -201,6 +206,9 @@ def oracle_difference(obj: Any, x: Any, path: str = "$") -> str | None:
         return None if obj.value == x else f"{path}: oracle has {obj.value!r}, input {x!r}"
     if isinstance(obj, dt.datetime):
         return None if instant(x) == obj else f"{path}: oracle has {obj.isoformat()}, input {x!r}"
+    if isinstance(obj, uuid.UUID):
+        same = isinstance(x, str) and str(obj) == x.lower()
+        return None if same else f"{path}: oracle has the UUID {obj}, input {x!r}"
     if isinstance(obj, list):
         if not isinstance(x, list) or len(obj) != len(x):
             return f"{path}: oracle has a list of {len(obj)}, input {x!r:.80}"
