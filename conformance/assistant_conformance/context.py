@@ -178,11 +178,18 @@ class RunContext:
 
     @contextmanager
     def http(self, plane: str = "data", **kw: Any) -> Iterator[httpx.Client]:
-        """An httpx client for one plane with the run's headers; use :meth:`call` to send requests."""
+        """An httpx client for one plane with the run's headers; use :meth:`call` to send requests.
+
+        Against a shared service (live, URL) it retries 429 and 5xx answers the way the client does.
+        """
+        from pinecone_assistant.retries import RetryTransport
+
+        transport = RetryTransport(httpx.HTTPTransport()) if not self.target.disposable else None
         client = httpx.Client(
             base_url=self.target.planes.for_operation(plane),
             headers=self.target.headers,
             timeout=httpx.Timeout(120.0, connect=10.0),
+            transport=transport,
             **kw,
         )
         try:

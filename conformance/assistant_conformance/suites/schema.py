@@ -266,7 +266,7 @@ def build_config(ctx: RunContext, base_url: str, operation_ids: list[str]) -> di
         for op_id in operation_planes(ctx.spec)
         if op_id not in present
     ]
-    return {
+    config: dict[str, Any] = {
         "seed": ctx.seed,
         "base-url": base_url,
         "headers": dict(target.headers),
@@ -295,6 +295,10 @@ def build_config(ctx: RunContext, base_url: str, operation_ids: list[str]) -> di
         "dictionaries": dictionaries,
         "operations": operations,
     }
+    if careful:
+        # A shared service answers 429 when the plan's rate limits are reached: wait as told and retry.
+        config["rate-limit"] = "auto"
+    return config
 
 
 class _Aggregator:
