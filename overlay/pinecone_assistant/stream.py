@@ -472,6 +472,7 @@ def parse_completion_chunk(data: dict[str, Any]) -> CompletionChunk:
 # --------------------------------------------------------------------------- the stream core
 
 _orjson_loads = orjson.loads
+_orjson_dumps = orjson.dumps
 _JSONDecodeError = orjson.JSONDecodeError
 
 
@@ -610,27 +611,90 @@ _FAST_BUILD = (
 )
 
 
+#: How often one stream may look for a new template (a look serialises one string and searches).
+_TEMPLATE_LOOKS = 8
+
+
+def _template_of(item: bytes, content: str) -> tuple[bytes, bytes] | None:
+    """``(prefix, suffix)``: the bytes of ``item`` before and after its ``delta.content`` value.
+
+    ``item`` is an event the completion hot loop has just built as a chunk of the usual shape, so
+    ``"content":`` occurs in it once, as the key of ``delta`` (a ``"`` inside a JSON string is
+    escaped, and the shape has no other key of that name); the value follows it as the bytes
+    ``orjson.dumps(content)`` when the server encodes strings the same way (else None). JSON tokens
+    do not depend on their neighbours: any event ``prefix + value + suffix`` whose value decodes to a
+    string is the same chunk with that string as its content.
+    """
+    token = _orjson_dumps(content)
+    at = item.find(b'"content":' + token)
+    if at < 0:
+        return None
+    start = at + len(b'"content":')
+    return item[:start], item[start + len(token) :]
+
+
 class _CompletionCore(_Core[CompletionChunk]):
-    __slots__ = ("acc",)
+    __slots__ = ("_looks", "_template", "acc")
 
     def __init__(self, acc: CompletionAccumulator) -> None:
         super().__init__()
         self.acc = acc
+        #: (prefix, suffix, id, model, index, role) of the last chunk of the usual shape, or None.
+        self._template: tuple[bytes, bytes, Any, Any, int, Any] | None = None
+        self._looks = _TEMPLATE_LOOKS
 
     def _chunks(self, items: list[bytes | ServerSentEvent]) -> Iterator[CompletionChunk]:
-        # The hot loop: a chunk with exactly id, choices and model, one choice with exactly index,
+        # The hot loop. A chunk with exactly id, choices and model, one choice with exactly index,
         # delta and finish_reason null, and a delta of string content with or without a known role
         # is built here (equal to ChatCompletionChunk.from_dict: tests/overlay/test_stream.py);
-        # once its choice is settled, its text is appended inline. Anything else goes through
+        # once its choice is settled, its text is appended inline. The bytes around the content of
+        # such a chunk are kept as a template: a later event with the same bytes around a string
+        # (the usual case: only the content changes from chunk to chunk) is that chunk with that
+        # content, and only the string is decoded. Anything else goes through
         # parse_completion_chunk and CompletionAccumulator.add.
+        # Per chunk, in memory (cachegrind): ~20,400 CPU instructions without the template, ~11,000
+        # with it; pinecone's path ~22,300 through the local server (completion_decode_speedup_vs_
+        # pinecone, nox -s bench).
         acc = self.acc
         ready = acc._ready
         loads = _orjson_loads
         new = object.__new__
         roles = _ROLES
         fast = _FAST_BUILD
+        template = self._template
+        if template is not None:
+            prefix, suffix, t_id, t_model, t_index, t_role = template
+            p_len, s_len = len(prefix), len(suffix)
         for item in items:
             if item.__class__ is bytes:
+                if template is not None and item.startswith(prefix) and item.endswith(suffix):
+                    try:
+                        content = loads(item[p_len : len(item) - s_len])
+                    except _JSONDecodeError:
+                        content = None
+                    if content.__class__ is str:
+                        built_delta = new(ChatCompletionDelta)
+                        built_delta.role = t_role
+                        built_delta.content = content
+                        built_delta.additional_properties = {}
+                        built_choice = new(ChatCompletionChunkChoice)
+                        built_choice.index = t_index
+                        built_choice.delta = built_delta
+                        built_choice.finish_reason = None
+                        built_choice.additional_properties = {}
+                        built = new(ChatCompletionChunk)
+                        built.id = t_id
+                        built.choices = [built_choice]
+                        built.model = t_model
+                        built.usage = UNSET
+                        built.additional_properties = {}
+                        pieces = ready.get(t_index)
+                        if pieces is None:
+                            acc.add(built)
+                        else:
+                            pieces.append(content)
+                        yield built
+                        continue
                 try:
                     data = loads(item)
                 except _JSONDecodeError:
@@ -682,6 +746,14 @@ class _CompletionCore(_Core[CompletionChunk]):
                             acc.add(built)
                         else:
                             pieces.append(content)
+                        if item.__class__ is bytes and self._looks > 0:
+                            self._looks -= 1
+                            around = _template_of(item, content)
+                            if around is not None:
+                                prefix, suffix = around
+                                t_id, t_model, t_index, t_role = chunk_id, model, index, role
+                                template = self._template = (prefix, suffix, t_id, t_model, t_index, t_role)
+                                p_len, s_len = len(prefix), len(suffix)
                         yield built
                         continue
                 chunk = parse_completion_chunk(data)

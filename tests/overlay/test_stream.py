@@ -432,7 +432,7 @@ def completion_events(draw):
     choice = {"index": 0, "delta": delta, "finish_reason": None}
     event = {"id": "c", "choices": [choice], "model": "m"}
     for _ in range(draw(st.integers(0, 2))):
-        change = draw(st.integers(0, 9))
+        change = draw(st.integers(0, 10))
         if change == 0:
             delta["role"] = draw(st.sampled_from(["user", "robot", None]) | completion_values)
         elif change == 1:
@@ -452,18 +452,21 @@ def completion_events(draw):
         elif change == 8:
             key = draw(st.sampled_from(["x_extra", "usage", "object"]))
             event[key] = draw(completion_values)
-        else:
+        elif change == 9:
             event["choices"] = [] if draw(st.booleans()) else [choice, {**choice, "index": 1}]
+        else:
+            event[draw(st.sampled_from(["id", "model"]))] = draw(st.sampled_from(["d", "content"]))
     return event
 
 
-def _sse(events):
-    return b"".join(b"data: " + json.dumps(e).encode() + b"\n\n" for e in events)
+def _sse(events, compact=False):
+    options = {"separators": (",", ":"), "ensure_ascii": False} if compact else {}
+    return b"".join(b"data: " + json.dumps(e, **options).encode() + b"\n\n" for e in events)
 
 
-def _completion_stream_result(events):
+def _completion_stream_result(events, compact):
     """The chunks a completion stream yields, then its answer or the error that ended it."""
-    stream = CompletionStream(response(_sse(events))[0])
+    stream = CompletionStream(response(_sse(events, compact))[0])
     chunks = []
     try:
         for chunk in stream:
@@ -473,16 +476,17 @@ def _completion_stream_result(events):
     return chunks, stream.current_answer
 
 
-@settings(max_examples=150, deadline=None)
-@given(st.lists(completion_events(), min_size=1, max_size=6))
-def test_streamed_completion_chunks_equal_from_dict_and_the_slow_path(events):
-    # The stream core builds the usual chunk shape without the generated constructors; what it
-    # yields and assembles must be exactly what ChatCompletionChunk.from_dict and the general
-    # parser give, whatever the chunks look like.
-    fast = _completion_stream_result(events)
+@settings(max_examples=200, deadline=None)
+@given(st.lists(completion_events(), min_size=1, max_size=8), st.booleans())
+def test_streamed_completion_chunks_equal_from_dict_and_the_slow_path(events, compact):
+    # The stream core builds the usual chunk shape without the generated constructors, and reuses
+    # the bytes around the content of such a chunk as a template for the next ones (compact JSON);
+    # what it yields and assembles must be exactly what ChatCompletionChunk.from_dict and the
+    # general parser give, whatever the chunks look like.
+    fast = _completion_stream_result(events, compact)
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(stream_module, "_FAST_BUILD", False)
-        slow = _completion_stream_result(events)
+        slow = _completion_stream_result(events, compact)
     assert fast == slow
     chunks = fast[0]
     assert chunks == [ChatCompletionChunk.from_dict(e) for e in events[: len(chunks)]]
@@ -491,6 +495,88 @@ def test_streamed_completion_chunks_equal_from_dict_and_the_slow_path(events):
 
 def test_the_completion_fast_path_is_used_with_the_current_generated_models():
     assert stream_module._FAST_BUILD is True
+
+
+def _content_event(value, role="assistant"):
+    delta = {"role": role, "content": value}
+    return {"id": "c", "choices": [{"index": 0, "delta": delta, "finish_reason": None}], "model": "m"}
+
+
+_STOP = {"id": "c", "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}], "model": "m"}
+
+
+def _other(key, value, where=()):
+    def change(event):
+        target = event
+        for step in where:
+            target = target[step]
+        target[key] = value
+        return event
+
+    return change
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        *(_other("content", v, ("choices", 0, "delta")) for v in (None, 7, True, ["x"], {"t": "x"}, "", '"')),
+        *(_other("content", v, ("choices", 0, "delta")) for v in ("\u2028", "\\", "\x01", "\u00e9\t")),
+        _other("role", None, ("choices", 0, "delta")),
+        _other("role", "robot", ("choices", 0, "delta")),
+        _other("role", "user", ("choices", 0, "delta")),
+        _other("index", 1, ("choices", 0)),
+        _other("finish_reason", "length", ("choices", 0)),
+        _other("id", "d"),
+        _other("model", "n"),
+        _other("usage", None),
+    ],
+)
+def test_a_chunk_that_differs_from_the_template_reads_like_the_slow_path(change):
+    events = [
+        _content_event("a"),
+        _content_event("b"),
+        change(_content_event("x")),
+        _content_event("d"),
+        _STOP,
+    ]
+    fast = _completion_stream_result(events, compact=True)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(stream_module, "_FAST_BUILD", False)
+        slow = _completion_stream_result(events, compact=True)
+    assert fast == slow
+    assert fast[0] == [ChatCompletionChunk.from_dict(e) for e in events[: len(fast[0])]]
+
+
+@pytest.mark.parametrize("role", ["assistant", None])
+@pytest.mark.parametrize("index", [0, 1])
+def test_compact_completion_chunks_are_read_through_a_template_with_the_same_result(index, role):
+    pieces = ["Caf\u00e9 ", 'say "hi"', "tab\tstop ", "back\\slash", "\u6771\u4eac", "", "end"]
+    delta = {"role": role} if role else {}
+    events = [
+        {
+            "id": "c",
+            "choices": [{"index": index, "delta": {**delta, "content": p}, "finish_reason": None}],
+            "model": "gpt-4o-2024-11-20",
+        }
+        for p in pieces
+    ]
+    stop = {"id": "c", "choices": [{"index": index, "delta": {}, "finish_reason": "stop"}], "model": "m"}
+    events.append(stop)
+    parsed = []
+
+    def counting_loads(data):
+        parsed.append(data)
+        return json.loads(data)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(stream_module, "_orjson_loads", counting_loads)
+        stream = CompletionStream(response(_sse(events, compact=True))[0])
+        chunks = list(stream)
+    # Only the first chunk and the final one are decoded whole; the others decode just their content.
+    assert sum(p.startswith(b"{") for p in parsed) == 2
+    assert len(parsed) == len(events)
+    assert chunks == [ChatCompletionChunk.from_dict(e) for e in events]
+    assert stream.current_answer.choices[0].text == "".join(pieces)
 
 
 def test_unknown_finish_reason_is_kept_as_string():
