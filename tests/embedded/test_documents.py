@@ -38,6 +38,12 @@ def test_pdf_text_is_extracted_page_by_page() -> None:
     assert "lighthouse keeper" in segments[1][1]
 
 
+def test_markdown_headings_are_sentences_of_their_own_without_hashes() -> None:
+    [(page, text)] = ingest.extract("markdown", b"# Handbook\n## Vacation ##\nEvery employee gets 25 days.\n")
+    assert page is None
+    assert ingest.split_sentences(text) == ["Handbook", "Vacation", "Every employee gets 25 days."]
+
+
 def test_chunks_never_span_pages() -> None:
     pieces = ingest.chunk(ingest.extract("pdf", make_pdf(PAGES)), target_tokens=1000)
     assert [p.page for p in pieces] == [1, 2, 3]

@@ -28,6 +28,8 @@ PAGED_KINDS = frozenset({"pdf", "doc_x"})
 # Target size of an indexed chunk, in approximate tokens.
 CHUNK_TOKENS = 96
 
+# A Markdown heading is a block of its own (without its #), never the start of the next sentence.
+_MARKDOWN_HEADING = re.compile(r"^#{1,6}[ \t]+(.*?)[ \t#]*$", re.MULTILINE)
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n\s*\n")
 
 
@@ -50,8 +52,10 @@ def kind_for(filename: str) -> str | None:
 
 def extract(kind: str, data: bytes) -> list[tuple[int | None, str]]:
     """(page, text) segments of a document; raises IngestError when nothing usable comes out."""
-    if kind in {"text", "markdown"}:
+    if kind == "text":
         segments: list[tuple[int | None, str]] = [(None, _decode(data))]
+    elif kind == "markdown":
+        segments = [(None, _MARKDOWN_HEADING.sub(r"\n\n\1\n\n", _decode(data)))]
     elif kind == "json":
         text = _decode(data)
         try:
