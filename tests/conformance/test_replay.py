@@ -14,6 +14,8 @@ import pytest
 import yaml
 from assistant_conformance.embedded import running_server
 
+pytestmark = pytest.mark.slow
+
 KEY = "recording-secret-key-4242"
 LIMITS = [
     *("--seed", "9", "--max-examples", "2", "--quiet"),

@@ -15,6 +15,7 @@ from assistant_conformance.runner import RunOptions, run
 FAST = ("filters", "finish_reason", "streaming")
 
 
+@pytest.mark.slow
 def test_default_suites_pass_against_the_embedded_endpoint(tmp_path):
     outcome = run(RunOptions(seed=3, max_examples=1, report_dir=tmp_path, quiet=True))
     assert outcome.report is not None
