@@ -143,3 +143,30 @@ def test_unknown_operation_filter_is_reported(tmp_path):
     assert outcome.exit_code == 1
     assert outcome.report is not None
     assert "no_such_op" in outcome.report.checks[0].message
+
+
+def test_live_code_path_runs_against_hosts_given_on_the_command_line(tmp_path, monkeypatch):
+    # The live target with its hosts pointed at an embedded endpoint: the key comes from the
+    # environment, the data plane from the scratch assistant's host, and everything is deleted.
+    key = "live-path-key-24680"
+    monkeypatch.setenv("PINECONE_API_KEY", key)
+    with running_server(api_keys=[key]) as server:
+        outcome = run(
+            RunOptions(
+                target="live",
+                control_url=server.url,
+                evaluation_url=server.url,
+                suites=FAST,
+                seed=4,
+                max_examples=2,
+                report_dir=tmp_path,
+                quiet=True,
+            )
+        )
+        left = httpx.get(f"{server.assistant_url}/assistants", headers={"Api-Key": key}).json()["assistants"]
+    assert outcome.exit_code == 0
+    assert outcome.report is not None
+    assert outcome.report.target["kind"] == "live"
+    assert outcome.report.target["planes"]["data"] == f"{server.url}/assistant"
+    assert left == []
+    assert key not in (tmp_path / "report.md").read_text()
