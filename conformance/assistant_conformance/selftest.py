@@ -94,6 +94,7 @@ def selftest(
     t0 = time.monotonic()
     reference = run(options(seed=seed, max_examples=max_examples, fault=""))
     reference_failures = _failing(reference)
+    all_checks = {c.id for c in reference.report.checks} if reference.report is not None else set()
     say(
         f"selftest: faithful reference run (seed {seed}): {len(reference_failures)} failing checks "
         f"({time.monotonic() - t0:.1f}s)"
@@ -119,6 +120,7 @@ def selftest(
             f"{'ok' if not failures else 'FAILED: ' + ', '.join(failures[:5])} ({faithful[-1].seconds:.1f}s)"
         )
     detected = sum(1 for r in results if r.detected)
+    caught = {check for r in results for check in r.detected_by}
     false_positive_runs = sum(1 for f in faithful if f.exit_code != 0)
     summary = {
         "seed": seed,
@@ -129,6 +131,10 @@ def selftest(
         "faithful_runs": len(faithful),
         "faithful_runs_failed": false_positive_runs,
         "reference_failures": sorted(reference_failures),
+        # Checks that no fault of the catalog made fail: their teeth are not shown by this selftest.
+        "checks_never_failed": sorted(
+            all_checks - caught - {c for c in all_checks if c.startswith("baseline.")}
+        ),
         "excluded_faults": NOT_VIOLATIONS,
         "faults": [
             {
@@ -176,6 +182,12 @@ def render_markdown(summary: dict[str, Any]) -> str:
             f"| `{fault['name']}` | {fault['summary'].replace('|', '/')} | "
             f"{'yes' if fault['detected'] else '**NO**'} | {checks}{more} |"
         )
+    never = summary.get("checks_never_failed") or []
+    lines += [
+        "",
+        f"Checks that no fault made fail ({len(never)}): "
+        + (", ".join(f"`{c}`" for c in never) if never else "none"),
+    ]
     lines += ["", "Not in the catalog (not spec violations):", ""]
     lines += [f"- `{name}`: {why}" for name, why in summary["excluded_faults"].items()]
     lines += ["", "## Faithful runs", "", "| seed | exit | failing checks |", "|---|---|---|"]
