@@ -133,3 +133,32 @@ def test_oracle_catches_a_retyped_field_the_attrs_model_lets_through(target):
     _attrs_check(models, "ChatModel", normalise=True)(broken)
     with pytest.raises(AssertionError, match="total_tokens"):
         _oracle_check(models, "ChatModel")(broken)
+
+
+def test_response_headers_check_fails_without_the_documented_location_header(target):
+    import schemathesis
+    from assistant_conformance.context import load_spec
+    from schemathesis.checks import CHECKS, load_all_checks
+
+    load_all_checks()
+    check = CHECKS.get_one("response_headers_conformance")
+    _, spec, _ = load_spec("2026-04")
+    schema = schemathesis.openapi.from_dict(
+        spec, config=schemathesis.Config.from_dict({"base-url": target.planes.data})
+    )
+    operation = schema["/files/{assistant_name}/{assistant_file_id}"]["DELETE"]
+
+    def delete(file_id: str, fault: str | None) -> None:
+        headers = {**target.headers, **({"X-Assistant-Fault": fault} if fault else {})}
+        case = operation.Case(
+            path_parameters={"assistant_name": target.assistant, "assistant_file_id": file_id}
+        )
+        response = httpx.delete(
+            f"{target.planes.data}/files/{target.assistant}/{file_id}", headers=headers, timeout=30
+        )
+        assert response.status_code == 202
+        case.validate_response(response, checks=[check])
+
+    delete(target.spare_file_ids[0], None)
+    with pytest.raises(BaseExceptionGroup):
+        delete(target.spare_file_ids[1], "missing_location_header")

@@ -23,7 +23,15 @@ from dataclasses import dataclass, field, replace
 from email.utils import formatdate
 from typing import Any
 
-from .errors import RESOURCE_EXHAUSTED, TOO_MANY_REQUESTS, UNAVAILABLE, UNKNOWN, ApiError, bad_request
+from .errors import (
+    INVALID_ARGUMENT,
+    RESOURCE_EXHAUSTED,
+    TOO_MANY_REQUESTS,
+    UNAVAILABLE,
+    UNKNOWN,
+    ApiError,
+    bad_request,
+)
 
 HEADER = "x-assistant-fault"
 COUNT_HEADER = "x-assistant-fault-count"
@@ -513,4 +521,25 @@ register(
 )
 register(
     Fault("missing_key_accepted", "requests without an API key are served", flags=frozenset({SKIP_AUTH}))
+)
+
+
+def _drop_location(ctx: FaultContext, reply: Reply) -> Reply:
+    headers = {k: v for k, v in reply.headers.items() if k.lower() != "location"}
+    return replace(reply, headers=headers) if len(headers) != len(reply.headers) else reply
+
+
+register(
+    Fault(
+        "missing_location_header",
+        "202 answers (uploads, upserts, deletions) come without their documented `Location` header",
+        rewrite=_drop_location,
+    )
+)
+register(
+    Fault(
+        "valid_input_unprocessable",
+        "every request, valid or not, is refused with 422",
+        respond=lambda ctx: ApiError(422, INVALID_ARGUMENT, "The request could not be processed."),
+    )
 )
