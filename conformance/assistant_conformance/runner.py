@@ -221,7 +221,7 @@ def run(options: RunOptions) -> RunOutcome:
             suites.append(result)
             counts = result.counts()
             progress(
-                f"suite {name}: {counts['pass']} passed, {counts['fail']} failed, "
+                f"suite {name}: {counts['pass']} passed, {counts['fail']} failed before the baseline, "
                 f"{counts['skip']} not exercised ({result.duration_s:.1f}s)"
             )
         if recording is not None:
