@@ -11,6 +11,7 @@ import importlib.metadata
 import random
 import sys
 import time
+import traceback
 import uuid
 from collections.abc import Callable
 from contextlib import ExitStack
@@ -213,6 +214,7 @@ def run(options: RunOptions) -> RunOutcome:
                             suite=name,
                             status=Status.FAIL,
                             message=f"the suite crashed: {type(exc).__name__}: {exc}",
+                            details={"traceback": traceback.format_exc(limit=-6)[-3000:]},
                         )
                     ],
                     time.monotonic() - suite_started,

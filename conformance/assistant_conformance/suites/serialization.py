@@ -27,6 +27,7 @@ import datetime as dt
 import enum
 import importlib
 import re
+import secrets
 import time
 import uuid
 from collections.abc import Mapping
@@ -41,7 +42,9 @@ from assistant_conformance.properties import run_property
 from assistant_conformance.results import CheckCollector, Reproduction, SuiteResult
 
 SUITE = "serialization"
-_MARK = "\x00ref:"
+# Made at run time, so that hypothesis, which mines string literals from source code for its text
+# strategies, cannot draw a marker as an ordinary string value.
+_MARK = f"\x00ref-{secrets.token_hex(8)}:"
 _DROP = {"discriminator", "example", "examples", "description", "default", "title", "deprecated"}
 _FLAT: dict[str, Any] = {"type": ["string", "integer", "boolean", "null"]}
 _DATE_TIME = "x-date-time-with-offset"
@@ -112,7 +115,7 @@ class ComponentStrategies:
         return self._cache[name]
 
     def _fill(self, value: Any) -> st.SearchStrategy[Any]:
-        if isinstance(value, str) and value.startswith(_MARK):
+        if isinstance(value, str) and value.startswith(_MARK) and value[len(_MARK) :] in self.components:
             ref = value[len(_MARK) :]
             return st.deferred(lambda: self.strategy(ref))
         if isinstance(value, dict):
