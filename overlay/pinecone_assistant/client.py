@@ -108,7 +108,7 @@ if TYPE_CHECKING:
     from .handles import AssistantHandle, AsyncAssistantHandle
     from .stream import AsyncChatStream, AsyncCompletionStream, ChatStream, CompletionStream
 
-__all__ = ["AssistantClient", "AssistantHandle", "AsyncAssistantClient", "AsyncAssistantHandle"]
+__all__ = ["AssistantClient", "AsyncAssistantClient"]
 
 T = TypeVar("T")
 R = TypeVar("R")
