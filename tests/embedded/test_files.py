@@ -163,8 +163,9 @@ def test_signed_url_serves_the_uploaded_bytes(api: Api, conform) -> None:
     plain = api.get(f"files/demo/{file_id}")
     assert plain.json()["signed_url"] is None
     malformed = api.get(f"files/demo/{file_id}", params={"include_url": "maybe"})
-    assert malformed.status_code == 200
-    assert malformed.json()["signed_url"] is None
+    assert malformed.status_code == 400
+    assert "include_url must be 'true' or 'false'" in malformed.json()["error"]["message"]
+    conform(V25, "describe_file", malformed)
     described = api.get(f"files/demo/{file_id}", params={"include_url": "true"})
     conform(V25, "describe_file", described)
     url = httpx.URL(described.json()["signed_url"])

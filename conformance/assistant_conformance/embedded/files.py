@@ -271,8 +271,7 @@ async def describe_file(call: Call) -> Reply:
         if buried is not None:
             return Reply(200, {**buried, "status": "Deleting"})
     row = require_file(call, assistant, file_id)
-    # describe_file documents no 400, so a malformed include_url reads as false.
-    return Reply(200, file_json(call, row, signed_url=bool(call.query_flag("include_url", strict=False))))
+    return Reply(200, file_json(call, row, signed_url=bool(call.query_flag("include_url"))))
 
 
 async def delete_file(call: Call) -> Reply:

@@ -103,14 +103,12 @@ class Call:
             return self.settings.public_url.rstrip("/")
         return str(self.request.base_url).rstrip("/")
 
-    def query_flag(self, name: str, *, strict: bool = True) -> bool | None:
-        """A ``"true"``/``"false"`` query parameter; anything else is a 400 (or false when not strict)."""
+    def query_flag(self, name: str) -> bool | None:
+        """A ``"true"``/``"false"`` query parameter; anything else is a 400."""
         value = self.request.query_params.get(name)
         if value is None:
             return None
         lowered = value.strip().lower()
-        if lowered not in {"true", "false"} and not strict:
-            return False
         if lowered not in {"true", "false"}:
             raise bad_request(f"Query parameter {name} must be 'true' or 'false', got {value!r}.")
         return lowered == "true"
