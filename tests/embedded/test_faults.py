@@ -212,6 +212,25 @@ def test_validation_skipping_faults(faulty: Api, make_api) -> None:
     assert "pines.txt" in cited
 
 
+def test_missing_location_header_drops_location_from_202_answers(faulty: Api, conform) -> None:
+    clean = faulty.upload("demo", "clean.txt", "Red pines grow tall.", version=V26)
+    assert clean.status_code == 202
+    assert clean.headers["location"].startswith("/operations/demo/")
+    conform(V26, "upload_file", clean)
+    broken = faulty.upload(
+        "demo", "broken.txt", "Red pines grow tall.", version=V26, headers=fault("missing_location_header")
+    )
+    assert broken.status_code == 202
+    assert "location" not in broken.headers
+
+
+def test_valid_input_unprocessable_refuses_a_valid_request_with_422(faulty: Api) -> None:
+    assert faulty.get("assistants/demo").status_code == 200
+    refused = faulty.get("assistants/demo", headers=fault("valid_input_unprocessable"))
+    assert refused.status_code == 422
+    assert refused.json()["status"] == 422
+
+
 def test_every_catalog_fault_is_exercised_here() -> None:
     exercised = {
         "rate_limit_seconds",
@@ -230,6 +249,8 @@ def test_every_catalog_fault_is_exercised_here() -> None:
         "empty_content_accepted",
         "missing_key_accepted",
         "filters_ignored",
+        "missing_location_header",
+        "valid_input_unprocessable",
         *DIVERGENCES,
     }
     assert set(faults.CATALOG) == exercised
