@@ -10,7 +10,7 @@ from assistant_conformance.coverage import CoverageTracker, chunk_kind, declared
 from assistant_conformance.report import RunReport, render_terminal_table, write_reports
 from assistant_conformance.results import CheckCollector, CheckResult, Reproduction, Status, SuiteResult
 
-KEY = "pcsk_do_not_leak_0123456789"
+KEY = "fake_key_do_not_leak_0123456789"
 
 SPEC = {
     "openapi": "3.1.0",

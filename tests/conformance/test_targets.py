@@ -17,7 +17,7 @@ from assistant_conformance.targets import (
     resolve_api_key,
 )
 
-KEY = "pcsk_fake_live_key_0123456789"
+KEY = "fake_key_fake_live_key_0123456789"
 DATA_HOST = "prod-9-data.ke.pinecone.io"
 
 

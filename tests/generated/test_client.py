@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 from assistant_api import AuthenticatedClient, Client
 
-KEY = "pcsk_client_repr_test_key"
+KEY = "fake_key_client_repr_test_key"
 
 
 def recording_client(sent: list[httpx.Request]) -> AuthenticatedClient:

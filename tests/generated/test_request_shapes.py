@@ -41,7 +41,7 @@ from assistant_api.types import File
 REPO = Path(__file__).resolve().parents[2]
 VERSION = (REPO / "spec" / "CURRENT").read_text(encoding="utf-8").strip()
 SPEC = yaml.safe_load((REPO / "spec" / VERSION / "openapi.yaml").read_text(encoding="utf-8"))
-KEY = "pcsk_request_shape_test_key"
+KEY = "fake_key_request_shape_test_key"
 CONTROL = "https://api.pinecone.io/assistant"
 DATA = "https://prod-1-data.ke.pinecone.io/assistant"
 EVALUATION = "https://prod-1-data.ke.pinecone.io/assistant"

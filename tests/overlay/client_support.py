@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 from pinecone_assistant import AssistantClient, AsyncAssistantClient
 
-KEY = "pcsk_test_0123456789abcdef"
+KEY = "fake_key_test_0123456789abcdef"
 CONTROL = "https://control.test"
 EVALUATION = "https://evaluation.test"
 DATA_HOST = "https://demo-1a2b.svc.test"

@@ -30,7 +30,7 @@ from pinecone_assistant.errors import (
     make_status_error,
 )
 
-KEY = "pcsk_SECRET_abc123_should_never_show"
+KEY = "fake_key_SECRET_abc123_should_never_show"
 
 
 def _response(status: int, body: object = None, *, content: bytes | None = None, headers=None):

@@ -10,7 +10,7 @@ from pinecone_assistant import AssistantClient, AsyncAssistantClient
 from pinecone_assistant.content import citations_of, highlights_of, text_of
 from pinecone_assistant.stream import ChatAnswer, CompletionAnswer
 
-KEY = "pcsk_embedded_stream_test"
+KEY = "fake_key_embedded_stream_test"
 DOC = (
     "The Eiffel Tower is 330 metres tall. It was built by Gustave Eiffel's company for the 1889 "
     "World's Fair in Paris. The tower has three levels open to visitors, and the top level is "
