@@ -30,6 +30,7 @@ def _load(name: str) -> Any:
 
 
 _load("specdiff")
+_load("regenerate")
 bump = _load("bump")
 
 
