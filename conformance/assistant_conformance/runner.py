@@ -20,8 +20,10 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from pinecone_assistant._constants import API_VERSION
 
 from assistant_conformance import baseline as baseline_module
+from assistant_conformance import spec_versions
 from assistant_conformance.context import RunContext, load_spec
 from assistant_conformance.coverage import CoverageTracker
 from assistant_conformance.redact import redact_text
@@ -49,7 +51,7 @@ class RunOptions:
 
     target: str = "embedded"
     api_key: str | None = field(default=None, repr=False)
-    spec_version: str = "2026-04"
+    spec_version: str = API_VERSION
     report_dir: Path = DEFAULT_REPORT_DIR
     seed: int | None = None
     max_examples: int = DEFAULT_MAX_EXAMPLES
@@ -313,7 +315,12 @@ def add_run(subparsers: Any) -> None:
     parser.add_argument(
         "--api-key", help="API key (default: PINECONE_API_KEY; the embedded target makes one)"
     )
-    parser.add_argument("--spec-version", default="2026-04", choices=["2026-04", "2025-10"])
+    parser.add_argument(
+        "--spec-version",
+        default=API_VERSION,
+        choices=spec_versions.available(),
+        help=f"API version whose spec/ is checked (default: {API_VERSION}, the client's)",
+    )
     parser.add_argument("--report-dir", type=Path, default=DEFAULT_REPORT_DIR, help="where the reports go")
     parser.add_argument("--seed", type=int, help="seed of every generator (default: random, printed)")
     parser.add_argument(
