@@ -170,6 +170,13 @@ def _line_count(data: bytes) -> int:
     return len(data.decode("utf-8", errors="replace").splitlines())
 
 
+def _relabelled(old: list[str], new: list[str], labels: tuple[str, str]) -> bool:
+    """Whether each line that changed only had the old version label replaced by the new one."""
+    return len(old) == len(new) and all(
+        a == b or a.replace(labels[0], labels[1]) == b for a, b in zip(old, new, strict=True)
+    )
+
+
 def diff_trees(
     before: dict[str, bytes], after: dict[str, bytes], labels: tuple[str, str] | None = None
 ) -> TreeDiff:
@@ -191,10 +198,7 @@ def diff_trees(
                 elif line.startswith("-") and not line.startswith("---"):
                     minus += 1
             result.changed[name] = (plus, minus)
-            if (
-                labels is not None
-                and before[name].replace(labels[0].encode(), labels[1].encode()) == after[name]
-            ):
+            if labels is not None and _relabelled(old, new, labels):
                 result.relabelled.append(name)
     return result
 

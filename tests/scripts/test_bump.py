@@ -255,8 +255,8 @@ def test_tree_diff_counts_added_removed_and_changed_lines() -> None:
 
 
 def test_files_that_differ_only_in_the_version_label_are_counted_not_listed() -> None:
-    before = {"a.py": b"# from 2026-04\nx = 1\n", "b.py": b"# from 2026-04\ny = 1\n"}
-    after = {"a.py": b"# from 2026-07\nx = 1\n", "b.py": b"# from 2026-07\ny = 2\n"}
+    before = {"a.py": b"# from 2026-04\nx = 1  # since 2026-04\n", "b.py": b"# from 2026-04\ny = 1\n"}
+    after = {"a.py": b"# from 2026-07\nx = 1  # since 2026-04\n", "b.py": b"# from 2026-07\ny = 2\n"}
     diff = bump.diff_trees(before, after, ("2026-04", "2026-07"))
 
     assert diff.relabelled == ["a.py"]
