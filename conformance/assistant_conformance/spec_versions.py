@@ -31,3 +31,12 @@ def available() -> tuple[str, ...]:
 def has_operations(version: str) -> bool:
     """Whether ``version`` has the operations model (202 uploads, PUT upserts, multipart metadata)."""
     return version_key(version) >= version_key(OPERATIONS_FROM)
+
+
+def spec_path(version: str) -> Path:
+    """``spec/<version>/openapi.yaml`` (source checkout first, then the wheel's copy)."""
+    for root in SPEC_ROOTS:
+        path = root / version / "openapi.yaml"
+        if path.is_file():
+            return path
+    raise FileNotFoundError(f"no spec for version {version!r} (looked for spec/{version}/openapi.yaml)")
