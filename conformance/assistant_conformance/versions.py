@@ -116,12 +116,12 @@ def _list_schema(version: str) -> tuple[Any, Any]:
     """(validator class instance, schema) for the 200 body of list_assistants in ``version``."""
     import yaml
     from jsonschema import Draft202012Validator
-    from referencing import Registry, Resource
+    from referencing import Registry
     from referencing.jsonschema import DRAFT202012
 
     document = yaml.safe_load(spec_versions.spec_path(version).read_text(encoding="utf-8"))
     uri = f"urn:assistant-spec:{version}"
-    registry: Registry[Any] = Registry().with_resource(uri, Resource(document, DRAFT202012))
+    registry: Registry[Any] = Registry().with_resource(uri, DRAFT202012.create_resource(document))
     operation = document["paths"][PROBE_PATH]["get"]
     schema = operation["responses"]["200"]["content"]["application/json"]["schema"]
     if "$ref" in schema:

@@ -37,7 +37,11 @@ def test_2026_07_version_header_defaults_to_2026_07() -> None:
     header = spec["components"]["parameters"]["X-Pinecone-Api-Version"]
 
     assert spec["info"]["version"] == "2026-07"
-    assert (header["schema"]["default"], header["example"], header["required"]) == ("2026-07", "2026-07", True)
+    assert (header["schema"]["default"], header["example"], header["required"]) == (
+        "2026-07",
+        "2026-07",
+        True,
+    )
 
 
 def test_2026_07_upload_documents_the_metadata_query_parameter_400() -> None:
@@ -45,7 +49,10 @@ def test_2026_07_upload_documents_the_metadata_query_parameter_400() -> None:
     upload = spec["paths"]["/files/{assistant_name}"]["post"]
 
     assert "metadata query parameter is not supported in this API version" in upload["description"]
-    assert [p.get("name") for p in (resolve(spec, raw["$ref"]) if "$ref" in raw else raw for raw in upload["parameters"])] == [
+    assert [
+        p.get("name")
+        for p in (resolve(spec, raw["$ref"]) if "$ref" in raw else raw for raw in upload["parameters"])
+    ] == [
         "X-Pinecone-Api-Version",
         "assistant_name",
         "multimodal",
