@@ -1078,6 +1078,16 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
+def _paragraphs(lines: list[str]) -> list[str]:
+    """Summary lines as Markdown: a blank line before each line that is not a list item."""
+    out: list[str] = []
+    for line in lines:
+        if out and not line.startswith("  - "):
+            out.append("")
+        out.append(line)
+    return out
+
+
 def render_markdown(report: Report) -> str:
     """The change report as Markdown: the rules table, the counts, then the changes grouped by place."""
     lines = [
@@ -1093,7 +1103,7 @@ def render_markdown(report: Report) -> str:
         "",
         "## Summary",
         "",
-        *summary_lines(report),
+        *_paragraphs(summary_lines(report)),
         "",
         "## How changes are classified",
         "",
