@@ -274,3 +274,12 @@ def test_versions_are_ordered_by_date_with_release_candidates_first() -> None:
         "2026-01",
         "2026-04",
     ]
+
+
+def test_the_tables_written_by_hand_exist_and_know_every_version_in_spec() -> None:
+    versions = sorted(p.parent.name for p in (REPO / "spec").glob("*/openapi.yaml"))
+    for registry in bump.REGISTRIES:
+        assert registry.path.is_file(), f"{registry.path} moved: update REGISTRIES in scripts/bump.py"
+        text = registry.path.read_text(encoding="utf-8")
+        assert registry.name in text
+        assert [v for v in versions if f'"{v}"' not in text] == [], registry.path
