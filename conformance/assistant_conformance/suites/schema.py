@@ -332,7 +332,14 @@ class _Aggregator:
             body = node.value.body if node is not None and isinstance(node.value.body, Mapping) else None
             content_type = (response.headers.get("content-type") or [""])[0]
             self.ctx.observe(
-                Exchange(op_id, response.status_code, content_type, response.content or b"", body)
+                Exchange(
+                    op_id,
+                    response.status_code,
+                    content_type,
+                    response.content or b"",
+                    body,
+                    headers=header_pairs(response.headers),
+                )
             )
         for case_id, checks in recorder.checks.items():
             for check in checks:
@@ -508,7 +515,16 @@ def _run_probes(ctx: RunContext, collector: CheckCollector, examined: ActiveRun)
                 collector.failed(check_id, f"probe {method} {path} failed: {type(exc).__name__}: {exc}")
             continue
         content_type = (response.headers.get("content-type") or [""])[0]
-        ctx.observe(Exchange(op_id, response.status_code, content_type, response.content or b"", body))
+        ctx.observe(
+            Exchange(
+                op_id,
+                response.status_code,
+                content_type,
+                response.content or b"",
+                body,
+                headers=header_pairs(response.headers),
+            )
+        )
         repro = Reproduction(
             curl=curl_command(
                 method,
@@ -531,6 +547,15 @@ def _run_probes(ctx: RunContext, collector: CheckCollector, examined: ActiveRun)
                     collector.passed(check_id)
             else:
                 collector.passed(check_id)
+
+
+def header_pairs(headers: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
+    """schemathesis response headers (name -> list of values) as (name, value) pairs."""
+    return tuple(
+        (str(name), str(value))
+        for name, values in headers.items()
+        for value in (values if isinstance(values, list) else [values])
+    )
 
 
 def _first_line(exc: BaseException) -> str:
