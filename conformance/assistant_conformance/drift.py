@@ -331,14 +331,13 @@ class DriftTracker:
             seen: set[str] = set()
             for kind, path, example in found:
                 finding = Finding(kind, path, _short(example), ex.operation)
-                if finding.key in seen:
-                    continue
-                seen.add(finding.key)
                 kept = self.findings.setdefault(finding.key, finding)
-                kept.count += 1
                 if kept.example in ("", None) and finding.example not in ("", None):
-                    kept.example = finding.example
-                self.keys_by_operation.setdefault(ex.operation, set()).add(finding.key)
+                    kept.example = finding.example  # a telling example beats an empty one
+                if finding.key not in seen:
+                    seen.add(finding.key)
+                    kept.count += 1
+                    self.keys_by_operation.setdefault(ex.operation, set()).add(finding.key)
         return found
 
     def _findings(

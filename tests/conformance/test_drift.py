@@ -104,7 +104,7 @@ def test_tracker_collects_status_codes_headers_and_stream_chunks_with_counts():
     tracker.observe(_json("chat_assistant", CHAT_BODY, headers=headers))
     stream = (
         b'data: {"type":"message_start","id":"a","model":"m","role":"assistant"}\n\n'
-        b'data: {"type":"content_chunk","id":"a","model":"m","delta":{"content":"x","tone":"calm"}}\n\n'
+        b'data: {"type":"content_chunk","id":"a","model":"m","delta":{"content":"x","tone":""}}\n\n'
         b'data: {"type":"content_chunk","id":"a","model":"m","delta":{"content":"y","tone":"calm"}}\n\n'
     )
     tracker.observe(Exchange("chat_assistant", 200, "text/event-stream", stream))
