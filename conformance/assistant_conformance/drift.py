@@ -69,6 +69,12 @@ HTTP_HEADERS = frozenset(
 _EXAMPLE_CHARS = 200
 
 
+def is_http_header(name: str) -> bool:
+    """Whether HTTP itself (or CORS) defines the header, so that no API spec needs to document it."""
+    lowered = name.lower()
+    return lowered in HTTP_HEADERS or lowered.startswith("access-control-")
+
+
 class CompareError(ValueError):
     """``--compare`` names a file that is not a usable earlier report; the message says why."""
 
@@ -349,7 +355,7 @@ class DriftTracker:
         found = [
             ("header", f"headers.{name.lower()}", value)
             for name, value in ex.headers
-            if name.lower() not in HTTP_HEADERS and name.lower() not in entry.headers
+            if not is_http_header(name) and name.lower() not in entry.headers
         ]
         walker = self._walker or SchemaWalker(self.spec)
         root = f"{ex.operation}.{ex.status}"

@@ -99,7 +99,12 @@ def test_nested_unions_reach_the_file_of_a_context_snippet():
 def test_tracker_collects_status_codes_headers_and_stream_chunks_with_counts():
     tracker = DriftTracker.from_spec(SPEC)
     tracker.observe(_json("get_assistant", {"error": {"code": "X", "message": "m"}, "status": 418}, 418))
-    headers = (("content-type", "application/json"), ("date", "now"), ("x-envoy-upstream", "3"))
+    headers = (
+        ("content-type", "application/json"),
+        ("Date", "now"),
+        ("access-control-allow-origin", "*"),
+        ("x-envoy-upstream", "3"),
+    )
     tracker.observe(_json("chat_assistant", CHAT_BODY, headers=headers))
     tracker.observe(_json("chat_assistant", CHAT_BODY, headers=headers))
     stream = (
