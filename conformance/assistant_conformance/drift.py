@@ -28,7 +28,7 @@ from typing import Any
 
 from assistant_conformance.checks import Exchange
 from assistant_conformance.coverage import HTTP_METHODS, resolve_ref, stream_chunk_schema
-from assistant_conformance.results import CheckCollector, Status, SuiteResult
+from assistant_conformance.results import CheckCollector, SuiteResult
 
 SUITE = "drift"
 CHECK = "nothing_undocumented"
@@ -411,6 +411,15 @@ class DriftTracker:
                 collector.passed(check_id, examined - drifted)
         return SuiteResult(SUITE, collector.results(), seconds)
 
+    def report_section(
+        self, *, policy: str, strict: bool, compare: Path | None, previous: set[str] | None
+    ) -> dict[str, Any]:
+        """The ``drift`` section, with each finding marked new or not when an earlier report is given."""
+        if compare is None or previous is None:
+            return self.section(policy=policy, strict=strict)
+        gone = self.mark_new(previous)
+        return {**self.section(policy=policy, strict=strict, compared_with=str(compare)), "gone": gone}
+
     def section(self, *, policy: str, strict: bool, compared_with: str | None = None) -> dict[str, Any]:
         """The ``drift`` section of report.json."""
         findings = self.sorted_findings()
@@ -482,8 +491,13 @@ def load_previous(path: Path, *, spec_version: str, target_kind: str, target_url
     return keys
 
 
-def status_of(section: Mapping[str, Any]) -> Status:
-    """How the drift section weighs on the run: FAIL when it has findings under the ``fail`` policy."""
-    if section.get("total") and section.get("policy") == "fail":
-        return Status.FAIL
-    return Status.WARN if section.get("total") else Status.PASS
+def summary_line(section: Mapping[str, Any]) -> str:
+    """One line about the drift section, for the end of a run."""
+    if not section.get("total"):
+        return f"drift: none in {section.get('responses_examined', 0)} responses"
+    new = f", {section['new']} new" if "new" in section else ""
+    verdict = "fail the run" if section.get("policy") == "fail" else "are warnings (--strict fails on them)"
+    return (
+        f"drift: {section['total']} undocumented things{new} in {section.get('responses_with_drift')} "
+        f"of {section.get('responses_examined')} responses; they {verdict}"
+    )

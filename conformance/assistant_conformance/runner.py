@@ -251,14 +251,9 @@ def run(options: RunOptions) -> RunOutcome:
     if session.cleanup_errors:
         notes.extend(f"clean-up: {e}" for e in session.cleanup_errors)
     checks = [check for suite in suites for check in suite.checks]
-    gone = drift.mark_new(previous_drift) if previous_drift is not None else []
-    drift_section = drift.section(
-        policy=drift_policy,
-        strict=options.strict,
-        compared_with=str(options.compare) if options.compare is not None else None,
+    drift_section = drift.report_section(
+        policy=drift_policy, strict=options.strict, compare=options.compare, previous=previous_drift
     )
-    if options.compare is not None:
-        drift_section["gone"] = gone
     base = baseline_module.Baseline.load(options.baseline or default_baseline_path())
     applied = baseline_module.apply(
         base, checks, target_kind=target_info["kind"], spec_version=options.spec_version
@@ -316,21 +311,9 @@ def _print_summary(report: RunReport, paths: dict[str, Path], print_fn: Callable
         f"in {report.duration_s:.1f}s (seed {report.seed}) -> exit {report.exit_code}"
     )
     if report.drift:
-        print_fn(drift_line(report.drift))
+        print_fn(drift_module.summary_line(report.drift))
     if paths:
         print_fn(f"reports: {', '.join(str(p) for p in paths.values())}")
-
-
-def drift_line(section: dict[str, Any]) -> str:
-    """One line about the drift section, for the summary."""
-    new = f", {section['new']} new" if "new" in section else ""
-    verdict = "fail the run" if section.get("policy") == "fail" else "are warnings (--strict fails on them)"
-    if not section.get("total"):
-        return f"drift: none in {section.get('responses_examined', 0)} responses"
-    return (
-        f"drift: {section['total']} undocumented things{new} in {section.get('responses_with_drift')} "
-        f"of {section.get('responses_examined')} responses; they {verdict}"
-    )
 
 
 def add_run(subparsers: Any) -> None:
