@@ -276,3 +276,20 @@ def test_markdown_marks_new_drift_and_lists_what_is_gone():
     assert "| property | `ChatModel.x` | `1` | chat_assistant | 1 | **new** |" in text
     assert "1 new" in text
     assert "`property UsageModel.y`" in text
+
+
+def test_cli_hands_strict_and_compare_to_the_run(monkeypatch, tmp_path):
+    from assistant_conformance import runner
+
+    seen: list[RunOptions] = []
+
+    def fake_run(options: RunOptions) -> runner.RunOutcome:
+        seen.append(options)
+        return runner.RunOutcome(0, None)
+
+    monkeypatch.setattr(runner, "run", fake_run)
+    earlier = tmp_path / "earlier.json"
+    assert main(["run", "--strict", "--compare", str(earlier), "--quiet"]) == 0
+    assert (seen[0].strict, seen[0].compare) == (True, earlier)
+    assert main(["run", "--quiet"]) == 0
+    assert (seen[1].strict, seen[1].compare) == (False, None)
