@@ -69,6 +69,15 @@ HTTP_HEADERS = frozenset(
 _EXAMPLE_CHARS = 200
 
 
+def header_pairs(headers: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
+    """Response headers given as name -> value or list of values (schemathesis), as (name, value) pairs."""
+    return tuple(
+        (str(name), str(value))
+        for name, values in headers.items()
+        for value in (values if isinstance(values, list) else [values])
+    )
+
+
 def is_http_header(name: str) -> bool:
     """Whether HTTP itself (or CORS) defines the header, so that no API spec needs to document it."""
     lowered = name.lower()

@@ -33,6 +33,7 @@ from assistant_conformance.checks import (
 )
 from assistant_conformance.context import RunContext, is_not_recorded
 from assistant_conformance.coverage import HTTP_METHODS, resolve_ref
+from assistant_conformance.drift import header_pairs
 from assistant_conformance.fixtures import COMMON_QUERY
 from assistant_conformance.redact import curl_command
 from assistant_conformance.results import CheckCollector, Reproduction, SuiteResult
@@ -547,15 +548,6 @@ def _run_probes(ctx: RunContext, collector: CheckCollector, examined: ActiveRun)
                     collector.passed(check_id)
             else:
                 collector.passed(check_id)
-
-
-def header_pairs(headers: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
-    """schemathesis response headers (name -> list of values) as (name, value) pairs."""
-    return tuple(
-        (str(name), str(value))
-        for name, values in headers.items()
-        for value in (values if isinstance(values, list) else [values])
-    )
 
 
 def _first_line(exc: BaseException) -> str:
