@@ -22,6 +22,7 @@ from assistant_conformance.embedded.faults import UNDOCUMENTED_CHAT_FIELD
 from assistant_conformance.report import RunReport, render_markdown
 from assistant_conformance.results import Status
 from assistant_conformance.runner import RunOptions, run
+from pinecone_assistant._constants import API_VERSION
 
 SPEC = load_spec("2026-04")[1]
 USAGE = {"prompt_tokens": 3, "completion_tokens": 2, "total_tokens": 5}
@@ -204,7 +205,7 @@ def test_compare_refuses_a_report_of_another_url(tmp_path):
     [
         (lambda p: p / "missing.json", "no such file"),
         (lambda p: _report(p, spec={"version": "2025-10"}), "same version"),
-        (_report, "same target"),
+        (lambda p: _report(p, spec={"version": API_VERSION}), "same target"),
     ],
 )
 def test_cli_compare_with_bad_input_is_one_line_and_exit_2(tmp_path, capsys, make, message):
