@@ -48,8 +48,12 @@ def _authenticate(runtime: Runtime, request: Request) -> None:
     key = _api_key(request)
     if not key:
         raise unauthenticated(MISSING_KEY)
+    if not key.isascii() or not key.isprintable():
+        raise unauthenticated(
+            "Invalid API key: it holds a character that is not printable ASCII; copy the key again."
+        )
     accepted = runtime.settings.api_keys
-    if accepted is not None and not any(hmac.compare_digest(key, k) for k in accepted):
+    if accepted is not None and not any(hmac.compare_digest(key.encode(), k.encode()) for k in accepted):
         raise unauthenticated("Invalid API key.")
 
 
@@ -162,6 +166,9 @@ def create_app(
     * ``max_output_tokens``: answer length cap; hitting it gives ``finish_reason`` ``length``.
     * ``stream_hook``: awaited before each stream chunk after the first, with the chunk's index.
     """
+    for key in api_keys or ():
+        if not key or not key.isascii() or not key.isprintable():
+            raise ValueError("API keys must be non-empty printable ASCII (as the service's keys are).")
     settings = Settings(
         api_keys=frozenset(api_keys) if api_keys else None,
         faults=faults,

@@ -168,21 +168,22 @@ class Fields:
         self.where = where
         self.nullable = nullable
 
-    def _name(self, name: str) -> str:
+    def label(self, name: str) -> str:
+        """The field's name as the message shows it (with its parent's prefix)."""
         return f"{self.where}{name}"
 
     def _get(self, name: str, required: bool) -> Any:
         value = self.data.get(name)
         if value is None and name in self.data and name not in self.nullable:
             raise bad_request(
-                f"Field `{self._name(name)}` must not be null: leave it out to use the default."
+                f"Field `{self.label(name)}` must not be null: leave it out to use the default."
             )
         if value is None and required:
-            raise bad_request(f"Missing required field `{self._name(name)}`.")
+            raise bad_request(f"Missing required field `{self.label(name)}`.")
         return value
 
     def _wrong(self, name: str, expected: str, value: object) -> ApiError:
-        return bad_request(f"Field `{self._name(name)}` must be {expected}, got {_kind(value)}.")
+        return bad_request(f"Field `{self.label(name)}` must be {expected}, got {_kind(value)}.")
 
     def present(self, name: str) -> bool:
         """Whether the field was sent with a value (a forbidden null raises)."""
@@ -212,7 +213,7 @@ class Fields:
                 return int(value)
             raise self._wrong(name, "a non-negative integer", value)
         if value < 0:
-            raise unprocessable(f"Field `{self._name(name)}` must be a non-negative integer, got {value}.")
+            raise unprocessable(f"Field `{self.label(name)}` must be a non-negative integer, got {value}.")
         return value
 
     def number(self, name: str) -> float | int | None:
