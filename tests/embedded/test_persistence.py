@@ -50,7 +50,7 @@ def test_deleted_state_stays_deleted_after_restart(make_api, tmp_path: Path) -> 
 
 def test_concurrent_uploads_and_chats_lose_no_files(tmp_path: Path) -> None:
     with (
-        running_server(data_dir=tmp_path) as server,
+        running_server(data_dir=tmp_path, assistant_ready_seconds=0, file_processing_seconds=0) as server,
         httpx.Client(base_url=server.url, headers={"Api-Key": KEY}, timeout=30) as client,
     ):
         assert client.post("/assistant/assistants", json={"name": "busy"}).status_code == 200

@@ -117,7 +117,7 @@ def _retrieve(call: Call, assistant: str, retrieval: Retrieval) -> _Found:
     snapshot = call.runtime.retriever.snapshot(assistant)
     spec = None if call.faults.flag(IGNORE_FILTER) else retrieval.filter
     hits = snapshot.index.search(retrieval.query, retrieval.top_k, snapshot.mask(spec))
-    return _Found([snapshot.index.snippet(h, retrieval.snippet_size) for h in hits], snapshot.files)
+    return _Found(snapshot.index.snippets(hits, retrieval.snippet_size), snapshot.files)
 
 
 def _reference(

@@ -96,7 +96,7 @@ def serve(
         server.run(sockets=[sock])
     finally:
         sock.close()
-        app.state.store.close()
+        app.state.runtime.close()
 
 
 @dataclass
@@ -139,4 +139,4 @@ def running_server(
         server.should_exit = True
         thread.join(10)
         sock.close()
-        app.state.store.close()
+        app.state.runtime.close()
