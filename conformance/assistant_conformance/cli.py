@@ -47,6 +47,8 @@ def serve_command(args: argparse.Namespace) -> int:
             assistant_ready_seconds=args.assistant_ready_seconds,
             file_processing_seconds=args.file_processing_seconds,
             max_output_tokens=args.max_output_tokens,
+            max_file_bytes=int(args.max_file_mb * 1024 * 1024),
+            max_pdf_bytes=int(args.max_pdf_mb * 1024 * 1024),
             log_level=args.log_level,
             allow_any_key=args.allow_any_key,
         )
@@ -95,14 +97,20 @@ def add_serve(subparsers: Subparsers) -> None:
     parser.add_argument(
         "--assistant-ready-seconds",
         type=float,
-        default=0.0,
-        help="how long new assistants stay Initializing (default: 0, Ready on first describe)",
+        default=0.5,
+        help="how long new assistants stay Initializing (default: 0.5; 0: Ready on the first describe)",
     )
     parser.add_argument(
         "--file-processing-seconds",
         type=float,
-        default=0.0,
-        help="how long new files stay Processing (default: 0)",
+        default=1.0,
+        help="how long new files stay at least Processing (default: 1; 0: done when the upload answers)",
+    )
+    parser.add_argument(
+        "--max-file-mb", type=float, default=10, help="largest upload other than a PDF, in MB (default: 10)"
+    )
+    parser.add_argument(
+        "--max-pdf-mb", type=float, default=100, help="largest PDF upload, in MB (default: 100)"
     )
     parser.add_argument(
         "--max-output-tokens",

@@ -27,7 +27,7 @@ def require_assistant(call: Call, name: str) -> AssistantRow:
 
 
 def _check_name(name: str) -> None:
-    if not NAME.match(name):
+    if not NAME.fullmatch(name):
         raise bad_request(
             f"Invalid assistant name {name!r}: use 1-63 lowercase letters, digits and '-', "
             "starting and ending with a letter or digit."

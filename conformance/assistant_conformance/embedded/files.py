@@ -236,7 +236,7 @@ async def upsert_file(call: Call) -> Reply:
     assistant = call.path("assistant_name")
     file_id = call.path("assistant_file_id")
     require_assistant(call, assistant)
-    if not FILE_ID.match(file_id):
+    if not FILE_ID.fullmatch(file_id):
         raise bad_request(
             f"Invalid file id {file_id!r}: use 1-128 characters from A-Z, a-z, 0-9, '_' and '-'."
         )

@@ -42,7 +42,9 @@ def too_large(message: str) -> ApiError:
 
 
 def _megabytes(size: float) -> str:
-    return f"{size / MB:.1f} MB" if size % MB else f"{size // MB:.0f} MB"
+    """``size`` in MB (in KB below 1 MB), without decimals when it is whole."""
+    unit, name = (MB, "MB") if size >= MB else (1024, "KB")
+    return f"{size / unit:.1f} {name}" if size % unit else f"{size // unit:.0f} {name}"
 
 
 @dataclass(frozen=True)
