@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from assistant_conformance.embedded import create_app, processing
 
-from .conftest import V25, V26, Api, make_pdf
+from .conftest import V25, V26, Api
 
 TEXT = "Sea otters hold hands while sleeping so they do not drift apart."
 
