@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import http.client
 import json
 import socket
 import threading
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
+import anyio
 import httpx
 import pytest
 from assistant_conformance.embedded import RunningServer, running_server
+from assistant_conformance.embedded.errors import ApiError
 
 from .conftest import V25, V26, Api, load_corpus, make_pdf
 
@@ -289,3 +292,85 @@ def test_json_bodies_over_a_custom_cap_are_413(make_api) -> None:
     assert "larger than 1 KB" in _envelope(api.chat("demo", "a" * (2 * KB)), 413)
     assert api.chat("demo", "otters").status_code == 200
     assert api.request("GET", "files/demo", version=V25).status_code == 200
+
+
+def test_after_a_refused_body_the_same_connection_serves_the_next_request(
+    served: tuple[RunningServer, dict[str, str]],
+) -> None:
+    server, _ = served
+    host, port = server.url.removeprefix("http://").split(":")
+    connection = http.client.HTTPConnection(host, int(port), timeout=30)
+    upload = (
+        b'--b\r\nContent-Disposition: form-data; name="file"; filename="big.txt"\r\n\r\n'
+        + b"x" * (65 * KB)
+        + b"\r\n--b--\r\n"
+    )
+    refused = [
+        ("/assistant/chat/demo", "application/json", b'{"messages": "' + b"a" * (3 * MB) + b'"}', 413),
+        ("/assistant/files/demo", "multipart/form-data; boundary=b", upload, 413),
+        ("/assistant/files/demo", "multipart/form-data; boundary=b", b"--b\r\nbroken\r\n\r\n--b--", 400),
+        (
+            "/assistant/files/demo",
+            "multipart/form-data; boundary=b",
+            b'--b\r\nContent-Disposition: form-data; name="file"; filename="a.exe"\r\n\r\nMZ\r\n--b--\r\n',
+            400,
+        ),
+        ("/assistant/chat/demo", "application/json", b'{"messages": "' + b"a" * (2 * MB) + b'"}', 413),
+    ]
+    try:
+        for path, content_type, body, status in refused:
+            connection.request(
+                "POST", path, body=body, headers={"Api-Key": "k", "Content-Type": content_type}
+            )
+            response = connection.getresponse()
+            assert response.status == status, response.read()[:200]
+            response.read()
+            connection.request(
+                "POST",
+                "/assistant/chat/demo",
+                body=json.dumps({"messages": [{"role": "user", "content": "otters"}]}),
+                headers={"Api-Key": "k", "Content-Type": "application/json"},
+            )
+            answer = connection.getresponse()
+            assert answer.status == 200
+            answer.read()
+    finally:
+        connection.close()
+
+
+@pytest.mark.parametrize(
+    ("content_type", "body", "status"),
+    [
+        ("application/json", b'{"messages": "' + b"a" * (3 * MB) + b'"}', 413),
+        (
+            "multipart/form-data; boundary=b",
+            b'--b\r\nContent-Disposition: form-data; name="file"; filename="a.exe"\r\n\r\nMZ\r\n--b--\r\n',
+            400,
+        ),
+    ],
+)
+def test_a_body_refused_in_its_last_piece_is_not_waited_for_again(
+    tmp_path: Any, content_type: str, body: bytes, status: int
+) -> None:
+    from assistant_conformance.embedded.uploads import Limits, read_json_body, receive_upload
+    from starlette.requests import Request
+
+    async def receive() -> dict[str, Any]:
+        if sent:
+            raise AssertionError("the body was read again after its last piece")
+        sent.append(True)
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    sent: list[bool] = []
+    headers = [(b"content-type", content_type.encode()), (b"content-length", str(len(body)).encode())]
+    request = Request({"type": "http", "method": "POST", "headers": headers}, receive)
+
+    async def read() -> None:
+        if content_type == "application/json":
+            await read_json_body(request, Limits())
+        else:
+            await receive_upload(request, tmp_path, Limits(), multimodal=False)
+
+    with pytest.raises(ApiError) as refused:
+        anyio.run(read)
+    assert refused.value.status == status

@@ -75,39 +75,45 @@ def _declared_length(request: Request) -> int | None:
         raise bad_request(f"Invalid Content-Length header {raw!r}.") from None
 
 
-async def _chunks(request: Request, idle_seconds: float) -> AsyncIterator[bytes]:
-    """The body's pieces, each awaited at most ``idle_seconds``."""
-    receive = request.receive
-    while True:
+class _Body:
+    """The pieces of a request body as they arrive, each awaited at most ``idle_seconds``."""
+
+    def __init__(self, request: Request, idle_seconds: float) -> None:
+        self._receive = request.receive
+        self._idle_seconds = idle_seconds
+        self.finished = False
+        self.read = 0
+
+    async def pieces(self) -> AsyncIterator[bytes]:
+        while not self.finished:
+            try:
+                with anyio.fail_after(self._idle_seconds):
+                    message = await self._receive()
+            except TimeoutError:
+                raise ApiError(
+                    408,
+                    INVALID_ARGUMENT,
+                    f"The request body stopped arriving for {self._idle_seconds:g} s; "
+                    "send the whole body without pauses.",
+                ) from None
+            if message["type"] == "http.disconnect":
+                raise ClientDisconnect()
+            self.finished = not message.get("more_body", False)
+            body = message.get("body", b"")
+            self.read += len(body)
+            if body:
+                yield body
+
+    async def drain(self, limits: Limits) -> None:
+        """Read and drop the rest (up to ``DRAIN_SLACK`` times the upload limit), so the client,
+        still sending, gets to read the answer."""
+        budget = limits.max_upload_bytes * DRAIN_SLACK
         try:
-            with anyio.fail_after(idle_seconds):
-                message = await receive()
-        except TimeoutError:
-            raise ApiError(
-                408,
-                INVALID_ARGUMENT,
-                f"The request body stopped arriving for {idle_seconds:g} s; "
-                "send the whole body without pauses.",
-            ) from None
-        if message["type"] == "http.disconnect":
-            raise ClientDisconnect()
-        body = message.get("body", b"")
-        if body:
-            yield body
-        if not message.get("more_body", False):
+            async for _ in self.pieces():
+                if self.read > budget:
+                    return
+        except (ApiError, ClientDisconnect):
             return
-
-
-async def _drain(request: Request, limits: Limits, read: int) -> None:
-    """Read and drop the rest of a body (up to ``DRAIN_SLACK`` times the upload limit)."""
-    budget = limits.max_upload_bytes * DRAIN_SLACK - read
-    try:
-        async for piece in _chunks(request, limits.body_timeout):
-            budget -= len(piece)
-            if budget < 0:
-                return
-    except (ApiError, ClientDisconnect):
-        return
 
 
 async def read_json_body(request: Request, limits: Limits) -> bytes:
@@ -118,11 +124,10 @@ async def read_json_body(request: Request, limits: Limits) -> bytes:
     if declared is not None and declared > cap:
         raise too_large(message)
     parts: list[bytes] = []
-    size = 0
-    async for piece in _chunks(request, limits.body_timeout):
-        size += len(piece)
-        if size > cap:
-            await _drain(request, limits, size)
+    body = _Body(request, limits.body_timeout)
+    async for piece in body.pieces():
+        if body.read > cap:
+            await body.drain(limits)
             raise too_large(message)
         parts.append(piece)
     return b"".join(parts)
@@ -281,17 +286,16 @@ async def receive_upload(request: Request, blobs: Path, limits: Limits, multimod
     target = blobs / blob
     parts = _Parts(target, limits, multimodal)
     parser = MultipartParser(boundary, parts.callbacks())  # type: ignore[arg-type]
-    read = 0
+    body = _Body(request, limits.body_timeout)
     try:
-        async for piece in _chunks(request, limits.body_timeout):
-            read += len(piece)
+        async for piece in body.pieces():
             try:
                 parser.write(piece)
             except MultipartParseError as exc:
                 parts.fail(bad_request(f"The multipart body is malformed: {exc}"))
             if parts.error is not None:
                 parts.close()
-                await _drain(request, limits, read)
+                await body.drain(limits)
                 raise parts.error
         try:
             parser.finalize()
