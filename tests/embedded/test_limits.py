@@ -80,7 +80,7 @@ def test_a_declared_length_far_over_the_limit_is_refused_before_reading(make_api
     [
         ({"files": {"metadata": (None, "{}")}}, "Missing multipart part 'file'"),
         ({"files": [("file", ("a.txt", b"a")), ("file", ("b.txt", b"b"))]}, "exactly one file"),
-        ({"files": {"document": ("a.txt", b"a")}}, "named 'file'"),
+        ({"files": {"document": ("a.txt", b"a")}}, "Missing multipart part 'file'"),
         ({"content": b"file=a", "headers": {"Content-Type": "multipart/form-data"}}, "no boundary"),
         ({"content": b"x", "headers": {"Content-Type": "application/pdf"}}, "multipart/form-data"),
         (

@@ -203,17 +203,13 @@ class _Parts:
         _, options = parse_options_header(self._headers.get(b"content-disposition", b""))
         name = options.get(b"name", b"").decode("utf-8", "replace")
         raw_filename = options.get(b"filename")
-        if raw_filename is None:
+        if name != "file" or raw_filename is None:
+            # Any other part is a form field, also when sent as a file (curl -F metadata=@meta.json).
             self._field = name
             return
         self.files += 1
-        if name != "file" or self.files > 1:
-            self.fail(
-                bad_request(
-                    "Send exactly one file, as the multipart part named 'file' "
-                    f"(got a file in a part named {name!r}{' and another one' if self.files > 1 else ''})."
-                )
-            )
+        if self.files > 1:
+            self.fail(bad_request("Send exactly one file, as the multipart part named 'file' (got several)."))
             return
         self.filename = raw_filename.decode("utf-8", "replace")
         kind = kind_for(self.filename)
