@@ -24,6 +24,12 @@ def test_serve_defaults() -> None:
     )
 
 
+def test_serve_defaults_keep_the_lifecycle_visible_and_the_documented_limits() -> None:
+    args = build_parser().parse_args(["serve"])
+    assert (args.assistant_ready_seconds, args.file_processing_seconds) == (0.5, 1.0)
+    assert (args.max_file_mb, args.max_pdf_mb, args.allow_any_key) == (10, 100, False)
+
+
 def test_serve_accepts_repeated_keys() -> None:
     args = build_parser().parse_args(["serve", "--api-key", "a", "--api-key", "b", "--faults"])
     assert args.api_key == ["a", "b"]
