@@ -29,7 +29,10 @@ def test_default_suites_pass_against_the_embedded_endpoint(tmp_path):
         "streaming",
         "schema",
         "serialization",
+        "consistency",
+        "drift",
     }
+    assert data["drift"]["total"] == 0
     assert data["coverage"]["operations_tested"] == data["coverage"]["operations_total"] == 16
     assert data["coverage"]["chunk_kinds_seen"] == data["coverage"]["chunk_kinds_declared"]
     assert data["spec"]["version"] == "2026-04"
