@@ -213,7 +213,14 @@ class TargetSession:
         if kind == "embedded":
             from assistant_conformance.embedded import running_server
 
-            server = self._stack.enter_context(running_server(api_keys=[self.api_key], faults=opts.faults))
+            server = self._stack.enter_context(
+                running_server(
+                    api_keys=[self.api_key],
+                    faults=opts.faults,
+                    assistant_ready_seconds=0,
+                    file_processing_seconds=0,
+                )
+            )
             base = server.assistant_url
             control, evaluation, label = base, base, server.url
         elif kind == "url":

@@ -29,7 +29,9 @@ ASK = [{"role": "user", "content": COMMON_QUERY}]
 @pytest.fixture(scope="module")
 def target() -> Iterator[PreparedTarget]:
     with (
-        running_server(api_keys=[KEY], faults=True) as server,
+        running_server(
+            api_keys=[KEY], faults=True, assistant_ready_seconds=0, file_processing_seconds=0
+        ) as server,
         TargetSession(SessionOptions(kind="url", url=server.url, api_key=KEY, poll_interval=0.0)) as prepared,
     ):
         yield prepared

@@ -229,7 +229,9 @@ def test_undocumented_field_fails_the_embedded_run_and_only_warns_on_a_url_unles
     assert [f["path"] for f in embedded.report.drift["findings"]] == [f"ChatModel.{UNDOCUMENTED_CHAT_FIELD}"]
     assert "## Drift" in (tmp_path / "e" / "report.md").read_text()
     key = "drift-url-key-13579"
-    with running_server(api_keys=[key], faults=True) as server:
+    with running_server(
+        api_keys=[key], faults=True, assistant_ready_seconds=0, file_processing_seconds=0
+    ) as server:
         common = {"target": server.url, "api_key": key, "suites": ("consistency",), "fault": fault, "seed": 1}
         first = run(RunOptions(**common, report_dir=tmp_path / "u1", quiet=True))
         strict = run(RunOptions(**common, strict=True, report_dir=tmp_path / "u2", quiet=True))

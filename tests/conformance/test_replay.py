@@ -39,7 +39,7 @@ def _cli(*args: str) -> subprocess.CompletedProcess[str]:
 def recording(tmp_path_factory) -> tuple[Path, dict]:
     directory = tmp_path_factory.mktemp("cassettes")
     reports = tmp_path_factory.mktemp("recorded-report")
-    with running_server(api_keys=[KEY]) as server:
+    with running_server(api_keys=[KEY], assistant_ready_seconds=0, file_processing_seconds=0) as server:
         done = _cli(
             "--target",
             server.url,

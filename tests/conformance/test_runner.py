@@ -46,7 +46,7 @@ def test_default_suites_pass_against_the_embedded_endpoint(tmp_path):
 
 def test_url_target_goes_through_the_scratch_lifecycle_and_leaves_nothing(tmp_path):
     key = "url-target-key-98765"
-    with running_server(api_keys=[key]) as server:
+    with running_server(api_keys=[key], assistant_ready_seconds=0, file_processing_seconds=0) as server:
         outcome = run(
             RunOptions(
                 target=server.url,
@@ -154,7 +154,7 @@ def test_live_code_path_runs_against_hosts_given_on_the_command_line(tmp_path, m
     # environment, the data plane from the scratch assistant's host, and everything is deleted.
     key = "live-path-key-24680"
     monkeypatch.setenv("PINECONE_API_KEY", key)
-    with running_server(api_keys=[key]) as server:
+    with running_server(api_keys=[key], assistant_ready_seconds=0, file_processing_seconds=0) as server:
         outcome = run(
             RunOptions(
                 target="live",
