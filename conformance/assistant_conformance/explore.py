@@ -1,0 +1,155 @@
+"""``python -m assistant_conformance.explore --seeds N``: many random seeds, one table of distinct failures.
+
+The fixed-seed run of CI repeats one draw; exploration draws N others. Each seed is a separate
+``assistant-conformance run`` process (``--jobs`` at a time, few examples each) against the embedded
+endpoint. Failures are grouped by check id and the first line of their message; each group keeps the
+seeds that showed it and a reproducer (the curl command of the failing request, and the run command
+with the seed). Writes ``explore.json`` and ``explore.md`` to ``--report-dir``. Exit 0 when no seed
+failed.
+
+A failure found this way is fixed where it lives (spec, endpoint or client) and pinned as an explicit
+case that the fixed-seed run replays (see ``PINNED`` in ``assistant_conformance.suites.schema``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+FAILING = {"fail", "stale", "not_recorded"}
+
+
+def _one_seed(seed: int, args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
+    report_dir = workdir / str(seed)
+    command = [
+        sys.executable,
+        "-m",
+        "assistant_conformance.cli",
+        "run",
+        "--seed",
+        str(seed),
+        "--max-examples",
+        str(args.max_examples),
+        "--report-dir",
+        str(report_dir),
+        "--quiet",
+        *[item for suite in args.suite or [] for item in ("--suite", suite)],
+    ]
+    started = time.monotonic()
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    failures: list[dict[str, Any]] = []
+    report_path = report_dir / "report.json"
+    if report_path.exists():
+        report = json.loads(report_path.read_text(encoding="utf-8"))
+        for check in report.get("checks", []):
+            if check.get("status") in FAILING:
+                failures.append(
+                    {
+                        "id": check["id"],
+                        "message": str(check.get("message", "")).splitlines()[0][:300]
+                        if check.get("message")
+                        else "",
+                        "curl": (check.get("reproduction") or {}).get("curl"),
+                    }
+                )
+    elif done.returncode != 0:
+        failures.append(
+            {"id": "run", "message": (done.stderr.strip().splitlines() or ["no output"])[-1][:300]}
+        )
+    return {
+        "seed": seed,
+        "exit_code": done.returncode,
+        "failures": failures,
+        "seconds": time.monotonic() - started,
+    }
+
+
+def explore(args: argparse.Namespace) -> dict[str, Any]:
+    rng = random.Random(args.base_seed) if args.base_seed is not None else random.SystemRandom()
+    seeds = [rng.randrange(2**31) for _ in range(args.seeds)]
+    started = time.monotonic()
+    runs = []
+    with (
+        tempfile.TemporaryDirectory(prefix="conformance-explore-") as tmp,
+        ThreadPoolExecutor(max_workers=args.jobs) as pool,
+    ):
+        for index, result in enumerate(pool.map(lambda s: _one_seed(s, args, Path(tmp)), seeds), start=1):
+            runs.append(result)
+            verdict = "ok" if not result["failures"] else f"{len(result['failures'])} failing checks"
+            print(
+                f"explore: [{index}/{len(seeds)}] seed {result['seed']}: {verdict} "
+                f"({result['seconds']:.1f}s)",
+                file=sys.stderr,
+                flush=True,
+            )
+    groups: dict[tuple[str, str], dict[str, Any]] = {}
+    for result in runs:
+        for failure in result["failures"]:
+            key = (failure["id"], failure["message"])
+            group = groups.setdefault(key, {"id": failure["id"], "message": failure["message"], "seeds": []})
+            group["seeds"].append(result["seed"])
+            group.setdefault("curl", failure.get("curl"))
+    distinct = sorted(groups.values(), key=lambda g: (-len(g["seeds"]), g["id"]))
+    for group in distinct:
+        group["rerun"] = (
+            f"assistant-conformance run --seed {group['seeds'][0]} --max-examples {args.max_examples}"
+        )
+    return {
+        "seeds": len(seeds),
+        "max_examples": args.max_examples,
+        "suites": args.suite or "all",
+        "failed_seeds": sum(1 for r in runs if r["failures"]),
+        "distinct_failures": distinct,
+        "duration_s": round(time.monotonic() - started, 1),
+        "runs": [{k: r[k] for k in ("seed", "exit_code", "seconds")} for r in runs],
+    }
+
+
+def render_markdown(summary: dict[str, Any]) -> str:
+    lines = [
+        "# Conformance exploration",
+        "",
+        f"{summary['seeds']} random seeds, {summary['max_examples']} examples per operation, suites "
+        f"{summary['suites']}: {summary['failed_seeds']} seeds failed, "
+        f"{len(summary['distinct_failures'])} distinct failures, {summary['duration_s']} s.",
+        "",
+        "| check | seeds | message | reproduce |",
+        "|---|---|---|---|",
+    ]
+    for group in summary["distinct_failures"]:
+        repro = f"`{group['rerun']}`" + (f"<br>`{group['curl']}`" if group.get("curl") else "")
+        message = group["message"].replace("|", "\\|")
+        lines.append(f"| `{group['id']}` | {len(group['seeds'])} | {message} | {repro} |")
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="conformance_explore", description=__doc__.splitlines()[0])
+    parser.add_argument("--seeds", type=int, default=20, help="how many random seeds (default 20)")
+    parser.add_argument("--jobs", type=int, default=2, help="runs at a time (default 2)")
+    parser.add_argument("--max-examples", type=int, default=3, help="examples per operation (default 3)")
+    parser.add_argument("--suite", action="append", help="only this suite (repeatable; default all)")
+    parser.add_argument("--base-seed", type=int, help="draw the seeds from this seed (default: random)")
+    parser.add_argument("--report-dir", type=Path, default=Path("reports/conformance/explore"))
+    args = parser.parse_args(argv)
+    summary = explore(args)
+    args.report_dir.mkdir(parents=True, exist_ok=True)
+    (args.report_dir / "explore.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+    (args.report_dir / "explore.md").write_text(render_markdown(summary), encoding="utf-8")
+    print(
+        f"{summary['failed_seeds']}/{summary['seeds']} seeds failed; "
+        f"{len(summary['distinct_failures'])} distinct failures; report in {args.report_dir}"
+    )
+    return 1 if summary["failed_seeds"] else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
