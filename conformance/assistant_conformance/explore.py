@@ -1,7 +1,7 @@
 """``python -m assistant_conformance.explore --seeds N``: many random seeds, one table of distinct failures.
 
-The fixed-seed run of CI repeats one draw; exploration draws N others. Each seed is a separate
-``assistant-conformance run`` process (``--jobs`` at a time, few examples each) against the embedded
+The fixed-seed run of CI repeats one draw; exploration draws N others. Each seed is one
+``assistant-conformance run`` in one of ``--jobs`` worker processes (few examples each) against the embedded
 endpoint. Failures are grouped by check id and the first line of their message; each group keeps the
 seeds that showed it and a reproducer (the curl command of the failing request, and the run command
 with the seed). Writes ``explore.json`` and ``explore.md`` to ``--report-dir``. Exit 0 when no seed
@@ -15,81 +15,64 @@ from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 import random
-import subprocess
 import sys
 import tempfile
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
 FAILING = {"fail", "stale", "not_recorded"}
 
 
-def _one_seed(seed: int, args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
-    report_dir = workdir / str(seed)
-    command = [
-        sys.executable,
-        "-m",
-        "assistant_conformance.cli",
-        "run",
-        "--seed",
-        str(seed),
-        "--max-examples",
-        str(args.max_examples),
-        "--report-dir",
-        str(report_dir),
-        "--quiet",
-        *[item for suite in args.suite or [] for item in ("--suite", suite)],
-    ]
+def _one_seed(job: tuple[int, int, tuple[str, ...], str]) -> dict[str, Any]:
+    """One run in a worker process (imports are paid once per worker, not once per seed)."""
+    from assistant_conformance.runner import SUITE_ORDER, RunOptions, run
+
+    seed, max_examples, suites, workdir = job
     started = time.monotonic()
-    done = subprocess.run(command, capture_output=True, text=True, check=False)
     failures: list[dict[str, Any]] = []
-    report_path = report_dir / "report.json"
-    if report_path.exists():
-        report = json.loads(report_path.read_text(encoding="utf-8"))
-        for check in report.get("checks", []):
-            if check.get("status") in FAILING:
+    try:
+        outcome = run(
+            RunOptions(
+                seed=seed,
+                max_examples=max_examples,
+                suites=suites or SUITE_ORDER,
+                report_dir=Path(workdir) / str(seed),
+                quiet=True,
+            )
+        )
+    except Exception as exc:  # a crash is a finding too
+        return {
+            "seed": seed,
+            "exit_code": -1,
+            "failures": [{"id": "run.crashed", "message": f"{type(exc).__name__}: {exc}"[:300]}],
+            "seconds": time.monotonic() - started,
+        }
+    if outcome.report is None:
+        failures.append({"id": "run.could_not_start", "message": str(outcome.error)[:300]})
+    else:
+        for check in outcome.report.checks:
+            if check.status.value in FAILING:
                 failures.append(
                     {
-                        "id": check["id"],
-                        "message": str(check.get("message", "")).splitlines()[0][:300]
-                        if check.get("message")
-                        else "",
-                        "curl": (check.get("reproduction") or {}).get("curl"),
+                        "id": check.id,
+                        "message": check.message.splitlines()[0][:300] if check.message else "",
+                        "curl": check.reproduction.curl if check.reproduction else None,
                     }
                 )
-    elif done.returncode != 0:
-        failures.append(
-            {"id": "run", "message": (done.stderr.strip().splitlines() or ["no output"])[-1][:300]}
-        )
     return {
         "seed": seed,
-        "exit_code": done.returncode,
+        "exit_code": outcome.exit_code,
         "failures": failures,
         "seconds": time.monotonic() - started,
     }
 
 
-def explore(args: argparse.Namespace) -> dict[str, Any]:
-    rng = random.Random(args.base_seed) if args.base_seed is not None else random.SystemRandom()
-    seeds = [rng.randrange(2**31) for _ in range(args.seeds)]
-    started = time.monotonic()
-    runs = []
-    with (
-        tempfile.TemporaryDirectory(prefix="conformance-explore-") as tmp,
-        ThreadPoolExecutor(max_workers=args.jobs) as pool,
-    ):
-        for index, result in enumerate(pool.map(lambda s: _one_seed(s, args, Path(tmp)), seeds), start=1):
-            runs.append(result)
-            verdict = "ok" if not result["failures"] else f"{len(result['failures'])} failing checks"
-            print(
-                f"explore: [{index}/{len(seeds)}] seed {result['seed']}: {verdict} "
-                f"({result['seconds']:.1f}s)",
-                file=sys.stderr,
-                flush=True,
-            )
+def summarise(runs: list[dict[str, Any]], args: argparse.Namespace, started: float) -> dict[str, Any]:
+    """The table of distinct failures over the runs finished so far."""
     groups: dict[tuple[str, str], dict[str, Any]] = {}
     for result in runs:
         for failure in result["failures"]:
@@ -103,7 +86,8 @@ def explore(args: argparse.Namespace) -> dict[str, Any]:
             f"assistant-conformance run --seed {group['seeds'][0]} --max-examples {args.max_examples}"
         )
     return {
-        "seeds": len(seeds),
+        "seeds": len(runs),
+        "seeds_planned": args.seeds,
         "max_examples": args.max_examples,
         "suites": args.suite or "all",
         "failed_seeds": sum(1 for r in runs if r["failures"]),
@@ -113,12 +97,41 @@ def explore(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
+def write(summary: dict[str, Any], report_dir: Path) -> None:
+    report_dir.mkdir(parents=True, exist_ok=True)
+    (report_dir / "explore.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+    (report_dir / "explore.md").write_text(render_markdown(summary), encoding="utf-8")
+
+
+def explore(args: argparse.Namespace) -> dict[str, Any]:
+    rng = random.Random(args.base_seed) if args.base_seed is not None else random.SystemRandom()
+    seeds = [rng.randrange(2**31) for _ in range(args.seeds)]
+    started = time.monotonic()
+    runs = []
+    with (
+        tempfile.TemporaryDirectory(prefix="conformance-explore-") as tmp,
+        ProcessPoolExecutor(max_workers=args.jobs, mp_context=multiprocessing.get_context("spawn")) as pool,
+    ):
+        jobs = [(seed, args.max_examples, tuple(args.suite or ()), tmp) for seed in seeds]
+        for index, result in enumerate(pool.map(_one_seed, jobs), start=1):
+            runs.append(result)
+            verdict = "ok" if not result["failures"] else f"{len(result['failures'])} failing checks"
+            print(
+                f"explore: [{index}/{len(seeds)}] seed {result['seed']}: {verdict} "
+                f"({result['seconds']:.1f}s)",
+                file=sys.stderr,
+                flush=True,
+            )
+            write(summarise(runs, args, started), args.report_dir)  # a partial table survives a stop
+    return summarise(runs, args, started)
+
+
 def render_markdown(summary: dict[str, Any]) -> str:
     lines = [
         "# Conformance exploration",
         "",
-        f"{summary['seeds']} random seeds, {summary['max_examples']} examples per operation, suites "
-        f"{summary['suites']}: {summary['failed_seeds']} seeds failed, "
+        f"{summary['seeds']} of {summary['seeds_planned']} random seeds run, "
+        f"{summary['max_examples']} examples per operation, suites {summary['suites']}: {summary['failed_seeds']} seeds failed, "
         f"{len(summary['distinct_failures'])} distinct failures, {summary['duration_s']} s.",
         "",
         "| check | seeds | message | reproduce |",
@@ -141,9 +154,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--report-dir", type=Path, default=Path("reports/conformance/explore"))
     args = parser.parse_args(argv)
     summary = explore(args)
-    args.report_dir.mkdir(parents=True, exist_ok=True)
-    (args.report_dir / "explore.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
-    (args.report_dir / "explore.md").write_text(render_markdown(summary), encoding="utf-8")
+    write(summary, args.report_dir)
     print(
         f"{summary['failed_seeds']}/{summary['seeds']} seeds failed; "
         f"{len(summary['distinct_failures'])} distinct failures; report in {args.report_dir}"

@@ -93,7 +93,7 @@ def test_a_target_that_is_not_the_assistant_api_is_one_line_exit_2_and_cleaned_u
         )
     created = [r for r in seen if r.startswith("POST /assistant/assistants")]
     assert len(created) == 1
-    name = created and [r for r in seen if r.startswith("GET /assistant/assistants/")][0].rsplit("/", 1)[1]
+    name = next(r for r in seen if r.startswith("GET /assistant/assistants/")).rsplit("/", 1)[1]
     assert f"DELETE /assistant/assistants/{name}" in seen  # the scratch assistant is deleted again
 
 

@@ -22,6 +22,7 @@ import json
 import re
 import time
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any, cast
 from urllib.parse import urlsplit
 
@@ -598,6 +599,94 @@ def _run_probes(ctx: RunContext, collector: CheckCollector, examined: ActiveRun)
 
 
 VALID_REQUEST_CHECK = "valid_request_succeeds"
+PINNED_CHECK = "pinned_cases"
+
+
+@dataclass(frozen=True)
+class Pinned:
+    """A case that exploration (``nox -s conformance_explore``) once found failing, replayed every run."""
+
+    operation: str
+    plane: str
+    method: str
+    path: str  # {assistant}, {fixture} and {run_name} are filled in at run time
+    expected: tuple[int, ...]
+    why: str
+    body: dict[str, Any] | None = None
+    params: dict[str, str] | None = None
+
+
+#: Every disagreement exploration found, after its fix. Each runs in every run, whatever the seed.
+PINNED: tuple[Pinned, ...] = (
+    Pinned(
+        "create_assistant",
+        "control",
+        "POST",
+        "/assistants",
+        (400,),
+        "an empty region is not one of the Region enum's values (seed 2072870527)",
+        body={"name": "{run_name}", "region": ""},
+    ),
+    Pinned(
+        "describe_file",
+        "data",
+        "GET",
+        "/files/{assistant}/{fixture}",
+        (400,),
+        "include_url must be exactly 'true' or 'false' (BooleanString enum; seed 647892279)",
+        params={"include_url": "FALSE"},
+    ),
+)
+
+
+def _fill_pinned(value: Any, names: Mapping[str, str]) -> Any:
+    if isinstance(value, str):
+        return value.format(**names)
+    if isinstance(value, dict):
+        return {k: _fill_pinned(v, names) for k, v in value.items()}
+    return value
+
+
+def _run_pinned(ctx: RunContext, collector: CheckCollector, planes: Mapping[str, str]) -> None:
+    names = {
+        "assistant": ctx.target.assistant,
+        "fixture": sorted(ctx.target.fixture_ids().values())[0],
+        "run_name": f"{ctx.target.name_prefix}-n0",
+    }
+    for case in PINNED:
+        if case.operation not in planes:
+            continue
+        check_id = f"{case.operation}.{PINNED_CHECK}"
+        path = _fill_pinned(case.path, names)
+        with ctx.http(case.plane) as http:
+            try:
+                ex = ctx.call(
+                    http,
+                    case.operation,
+                    case.method,
+                    path,
+                    json_body=_fill_pinned(case.body, names),
+                    params=case.params,
+                )
+            except Exception as exc:
+                if is_not_recorded(exc):
+                    collector.not_recorded(
+                        check_id, f"pinned case {case.method} {path} is not in the recording"
+                    )
+                else:
+                    collector.failed(
+                        check_id, f"pinned case {case.method} {path}: {type(exc).__name__}: {exc}"
+                    )
+                continue
+        if ex.status in case.expected:
+            collector.passed(check_id)
+        else:
+            collector.failed(
+                check_id,
+                f"{case.method} {path} answered {ex.status}, expected {case.expected}: {case.why}",
+                details={"body": case.body, "params": case.params, "response_status": ex.status},
+                reproduction=Reproduction(seed=ctx.seed),
+            )
 
 
 def _valid_probe(body: Mapping[str, Any] | None) -> bool:
@@ -677,6 +766,7 @@ def run(ctx: RunContext) -> SuiteResult:
         if any(p == "data" for p in planes.values()):
             ctx.progress("schema: probes")
             _run_probes(ctx, collector, examined)
+        _run_pinned(ctx, collector, planes)
     finally:
         checks_module.ACTIVE = None
     # Custom checks: pass only where they examined a response; otherwise they were not exercised.
