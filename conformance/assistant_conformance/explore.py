@@ -131,7 +131,8 @@ def render_markdown(summary: dict[str, Any]) -> str:
         "# Conformance exploration",
         "",
         f"{summary['seeds']} of {summary['seeds_planned']} random seeds run, "
-        f"{summary['max_examples']} examples per operation, suites {summary['suites']}: {summary['failed_seeds']} seeds failed, "
+        f"{summary['max_examples']} examples per operation, suites {summary['suites']}: "
+        f"{summary['failed_seeds']} seeds failed, "
         f"{len(summary['distinct_failures'])} distinct failures, {summary['duration_s']} s.",
         "",
         "| check | seeds | message | reproduce |",
