@@ -105,6 +105,9 @@ class RunContext:
     replay: bool = False
     #: Limit the schema suite to these operationIds (empty: all of them).
     operations: tuple[str, ...] = ()
+    #: schemathesis phases of the schema suite (empty: examples, coverage and fuzzing). Exploration
+    #: keeps to the seed-dependent one, fuzzing: coverage and examples repeat for every seed.
+    schema_phases: tuple[str, ...] = ()
     #: Real responses seen during the run, for the serialization suite.
     exchanges: list[Exchange] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)

@@ -1,6 +1,8 @@
 """``python -m assistant_conformance.explore --seeds N``: many random seeds, one table of distinct failures.
 
-The fixed-seed run of CI repeats one draw; exploration draws N others. Each seed is one
+The fixed-seed run of CI repeats one draw; exploration draws N others. The schema suite's examples
+and coverage phases enumerate the same cases for every seed, so exploration runs its fuzzing phase
+only (``--all-phases`` for all three). Each seed is one
 ``assistant-conformance run`` in one of ``--jobs`` worker processes (few examples each) against the embedded
 endpoint. Failures are grouped by check id and the first line of their message; each group keeps the
 seeds that showed it and a reproducer (the curl command of the failing request, and the run command
@@ -27,11 +29,11 @@ from typing import Any
 FAILING = {"fail", "stale", "not_recorded"}
 
 
-def _one_seed(job: tuple[int, int, tuple[str, ...], str]) -> dict[str, Any]:
+def _one_seed(job: tuple[int, int, tuple[str, ...], str, tuple[str, ...]]) -> dict[str, Any]:
     """One run in a worker process (imports are paid once per worker, not once per seed)."""
     from assistant_conformance.runner import SUITE_ORDER, RunOptions, run
 
-    seed, max_examples, suites, workdir = job
+    seed, max_examples, suites, workdir, phases = job
     started = time.monotonic()
     failures: list[dict[str, Any]] = []
     try:
@@ -42,6 +44,7 @@ def _one_seed(job: tuple[int, int, tuple[str, ...], str]) -> dict[str, Any]:
                 suites=suites or SUITE_ORDER,
                 report_dir=Path(workdir) / str(seed),
                 quiet=True,
+                schema_phases=phases,
             )
         )
     except Exception as exc:  # a crash is a finding too
@@ -112,7 +115,8 @@ def explore(args: argparse.Namespace) -> dict[str, Any]:
         tempfile.TemporaryDirectory(prefix="conformance-explore-") as tmp,
         ProcessPoolExecutor(max_workers=args.jobs, mp_context=multiprocessing.get_context("spawn")) as pool,
     ):
-        jobs = [(seed, args.max_examples, tuple(args.suite or ()), tmp) for seed in seeds]
+        phases = () if args.all_phases else ("fuzzing",)
+        jobs = [(seed, args.max_examples, tuple(args.suite or ()), tmp, phases) for seed in seeds]
         for index, result in enumerate(pool.map(_one_seed, jobs), start=1):
             runs.append(result)
             verdict = "ok" if not result["failures"] else f"{len(result['failures'])} failing checks"
@@ -151,6 +155,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=2, help="runs at a time (default 2)")
     parser.add_argument("--max-examples", type=int, default=3, help="examples per operation (default 3)")
     parser.add_argument("--suite", action="append", help="only this suite (repeatable; default all)")
+    parser.add_argument(
+        "--all-phases",
+        action="store_true",
+        help="also run the examples and coverage phases (the same for every seed; default: fuzzing only)",
+    )
     parser.add_argument("--base-seed", type=int, help="draw the seeds from this seed (default: random)")
     parser.add_argument("--report-dir", type=Path, default=Path("reports/conformance/explore"))
     args = parser.parse_args(argv)

@@ -68,6 +68,8 @@ class RunOptions:
     #: Limit the schema suite to these operationIds (empty: every operation of the spec).
     operations: tuple[str, ...] = ()
     baseline: Path | None = None
+    #: schemathesis phases of the schema suite (empty: all three); see ``RunContext.schema_phases``.
+    schema_phases: tuple[str, ...] = ()
     #: Selftest only: an ``X-Assistant-Fault`` value sent with every suite request (embedded target).
     fault: str | None = None
     control_url: str | None = None
@@ -207,6 +209,7 @@ def run(options: RunOptions) -> RunOutcome:
             derandomize=recording is not None,
             replay=kind == "recorded",
             operations=tuple(options.operations),
+            schema_phases=tuple(options.schema_phases),
         )
         progress(
             f"seed {seed}; spec {options.spec_version} ({sha[:12]}); target {target.kind} {target.label}"

@@ -254,6 +254,10 @@ def _binding(dictionary: str, probability: float) -> dict[str, Any]:
     return {"dictionary": dictionary, "probability": probability}
 
 
+def _phase(ctx: RunContext, name: str) -> bool:
+    return not ctx.schema_phases or name in ctx.schema_phases
+
+
 def build_config(ctx: RunContext, base_url: str, operation_ids: list[str]) -> dict[str, Any]:
     """The schemathesis configuration (as the ``schemathesis.toml`` dictionary) for one plane."""
     target = ctx.target
@@ -334,11 +338,14 @@ def build_config(ctx: RunContext, base_url: str, operation_ids: list[str]) -> di
         # Values seen in responses are never reused as inputs: that would aim generated deletes at
         # the scratch assistant and its fixtures.
         "phases": {
-            "examples": {"enabled": True, "extra-data-sources": {"responses": False}},
-            "coverage": {"enabled": True, "extra-data-sources": {"responses": False}},
+            "examples": {"enabled": _phase(ctx, "examples"), "extra-data-sources": {"responses": False}},
+            "coverage": {"enabled": _phase(ctx, "coverage"), "extra-data-sources": {"responses": False}},
             # Random fuzzing does not repeat exactly between a recording and its replay (its draws react
             # to how the live service answered), so recorded runs keep to the enumerated phases.
-            "fuzzing": {"enabled": not ctx.derandomize, "extra-data-sources": {"responses": False}},
+            "fuzzing": {
+                "enabled": not ctx.derandomize and _phase(ctx, "fuzzing"),
+                "extra-data-sources": {"responses": False},
+            },
             "stateful": {"enabled": False},
         },
         "parameters": {"header.X-Pinecone-Api-Version": target.version},
