@@ -6,7 +6,8 @@ is made only by a passing check that judged at least one case:
 * ``request``: the client under test put the documented method, path (with its server prefix) and
   ``X-Pinecone-Api-Version`` on the wire: ``requests.<op>.wire_request``;
 * ``response``: the documented success body round-trips through the generated models and the
-  oracle: ``serialization.generated.<C>.attrs_roundtrip`` and ``.oracle_agrees`` for the
+  oracle, also with its optional fields absent: ``serialization.generated.<C>.attrs_roundtrip``,
+  ``.oracle_agrees`` and ``.optional_fields_absent`` (when ``C`` has optional fields) for the
   operation's success schema ``C`` (also ``serialization.responses.<C>.*`` when the run saw one);
 * ``error``: the target answered a documented 4xx whose body the error schema accepts
   (``schema.<op>.response_schema_conformance``), in the error envelope where the operation uses
@@ -141,10 +142,14 @@ def compute(
                     for k in ("attrs_roundtrip", "oracle_agrees")
                 ]
                 ids += [
-                    f"serialization.responses.{n}.{k}"
+                    check_id
                     for n in names
-                    for k in ("attrs_roundtrip", "oracle_agrees")
-                    if f"serialization.responses.{n}.{k}" in by_id
+                    for check_id in (
+                        f"serialization.generated.{n}.optional_fields_absent",
+                        f"serialization.responses.{n}.attrs_roundtrip",
+                        f"serialization.responses.{n}.oracle_agrees",
+                    )
+                    if check_id in by_id
                 ]
                 row[category] = _verdict(by_id, ids)
             else:

@@ -382,7 +382,7 @@ def add_run(subparsers: Any) -> None:
     parser.add_argument("--evaluation-url", help=argparse_suppress_help())
     parser.add_argument("--quiet", action="store_true", help="no progress lines, no summary")
     parser.set_defaults(handler=run_command)
-    parser.error = _one_line_error(parser.prog)  # type: ignore[method-assign]
+    parser.error = _one_line_error(parser.prog)
 
 
 def _one_line_error(prog: str) -> Callable[[str], NoReturn]:
