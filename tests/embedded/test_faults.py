@@ -231,6 +231,24 @@ def test_valid_input_unprocessable_refuses_a_valid_request_with_422(faulty: Api)
     assert refused.json()["status"] == 422
 
 
+def test_valid_chat_404_and_valid_context_400_answer_valid_requests_with_an_error_envelope(
+    faulty: Api,
+) -> None:
+    assert faulty.chat("demo", QUESTION).status_code == 200
+    refused = faulty.chat("demo", QUESTION, headers=fault("valid_chat_404"))
+    assert refused.status_code == 404
+    assert refused.json() == {
+        "error": {"code": "NOT_FOUND", "message": "Assistant not found."},
+        "status": 404,
+    }
+    invalid = faulty.post("chat/demo", json={"messages": []}, headers=fault("valid_chat_404"))
+    assert invalid.status_code == 400  # an invalid request keeps its own answer
+    context = faulty.post("chat/demo/context", json={"query": QUESTION}, headers=fault("valid_context_400"))
+    assert context.status_code == 400
+    assert context.json()["error"]["code"] == "INVALID_ARGUMENT"
+    assert faulty.post("chat/demo/context", json={"query": QUESTION}).status_code == 200
+
+
 def test_every_catalog_fault_is_exercised_here() -> None:
     exercised = {
         "rate_limit_seconds",
@@ -251,6 +269,8 @@ def test_every_catalog_fault_is_exercised_here() -> None:
         "filters_ignored",
         "missing_location_header",
         "valid_input_unprocessable",
+        "valid_chat_404",
+        "valid_context_400",
         *DIVERGENCES,
     }
     assert set(faults.CATALOG) == exercised
