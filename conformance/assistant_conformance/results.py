@@ -35,7 +35,7 @@ class Status(enum.StrEnum):
         return self in {Status.FAIL, Status.STALE, Status.NOT_RECORDED}
 
 
-SUITES = ("schema", "serialization", "filters", "finish_reason", "streaming", "requests")
+SUITES = ("schema", "serialization", "filters", "finish_reason", "streaming", "consistency", "requests")
 
 
 @dataclass

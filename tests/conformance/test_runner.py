@@ -30,6 +30,8 @@ def test_default_suites_pass_against_the_embedded_endpoint(tmp_path):
         "streaming",
         "schema",
         "serialization",
+        "consistency",
+        "drift",
     }
     claims = data["claims"]["2026-04"]
     assert len(claims) == 16
@@ -38,6 +40,7 @@ def test_default_suites_pass_against_the_embedded_endpoint(tmp_path):
     assert set(verdicts.values()) <= {"pass", "not_applicable"}
     assert verdicts[("delete_assistant", "response")] == "not_applicable"
     assert "## Claims (spec 2026-04)" in (tmp_path / "report.md").read_text()
+    assert data["drift"]["total"] == 0
     assert data["coverage"]["operations_tested"] == data["coverage"]["operations_total"] == 16
     assert data["coverage"]["chunk_kinds_seen"] == data["coverage"]["chunk_kinds_declared"]
     assert data["spec"]["version"] == "2026-04"

@@ -44,13 +44,14 @@ def test_every_fault_of_the_catalog_names_the_checks_meant_to_catch_it():
     assert set(fault_catalog()) == set(EXPECTED_CHECKS)
     for patterns in EXPECTED_CHECKS.values():
         assert patterns
-        assert all(p.split(".", 1)[0] in SUITE_ORDER for p in patterns)
+        assert all(p.split(".", 1)[0] in {*SUITE_ORDER, "drift"} for p in patterns)
 
 
 def test_a_fault_run_is_limited_to_the_suites_and_operations_of_its_expected_checks():
     assert scope(("schema.chat_assistant.valid_request_succeeds",)) == (("schema",), ("chat_assistant",))
     assert scope(("filters.semantics.*",)) == (("filters",), ())
     assert scope(("streaming.*", "schema.*.stream_chunk_order")) == (("streaming", "schema"), ())
+    assert scope(("drift.chat_assistant.nothing_undocumented",)) == (("schema",), ("chat_assistant",))
 
 
 @pytest.mark.slow
