@@ -18,9 +18,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from pinecone_assistant.sse import SSEDecoder
-
+from assistant_conformance.event_stream import decode_events
 from assistant_conformance.filter_grammar import evaluate
+from assistant_conformance.results import NotJudged
 
 CHAT = "chat_assistant"
 COMPLETIONS = "chat_completion_assistant"
@@ -55,12 +55,12 @@ class Exchange:
 def sse_payloads(content: bytes) -> list[Any]:
     """The ``data`` of every server-sent event of a whole stream body, JSON-decoded when it is JSON.
 
-    Decoding is the client's own :class:`pinecone_assistant.sse.SSEDecoder` (the project's one
-    event-stream decoder). Data that is not JSON (``[DONE]``) is kept as a string.
+    Decoding is the checks' own spec-exact decoder (:mod:`assistant_conformance.event_stream`),
+    which shares no code with the client under test. Data that is not JSON (``[DONE]``) is kept
+    as a string.
     """
-    decoder = SSEDecoder()
     payloads: list[Any] = []
-    for event in [*decoder.feed(content), *decoder.flush()]:
+    for event in decode_events(content):
         try:
             payloads.append(json.loads(event.data))
         except ValueError:
@@ -281,8 +281,10 @@ def filtered_results_match_filter(ex: Exchange) -> bool:
     for file in files:
         try:
             verdict = evaluate(spec, file.get("metadata"))
-        except (ValueError, TypeError, AttributeError, KeyError):
-            return False  # not a filter the reference grammar covers
+        except (ValueError, TypeError, AttributeError, KeyError) as exc:
+            raise NotJudged(
+                f"the reference grammar cannot evaluate {json.dumps(spec)[:200]}: {type(exc).__name__}: {exc}"
+            ) from None
         if verdict is False:
             raise AssertionError(
                 f"file {file.get('name')!r} with metadata {file.get('metadata')!r} does not match "
@@ -339,12 +341,18 @@ class ActiveRun:
     """
 
     examined: Counter[tuple[str, str]] = field(default_factory=Counter)
+    #: (operation, check) -> why a response could not be judged (exception type and message).
+    unjudged: dict[tuple[str, str], str] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
     guard: Callable[[Any], None] | None = None
 
     def note(self, operation: str, check: str) -> None:
         with self.lock:
             self.examined[(operation, check)] += 1
+
+    def note_unjudged(self, operation: str, check: str, reason: str) -> None:
+        with self.lock:
+            self.unjudged.setdefault((operation, check), reason)
 
 
 ACTIVE: ActiveRun | None = None
@@ -392,7 +400,12 @@ def _wrap(name: str, func: Callable[[Exchange], bool]) -> Callable[[Any, Any, An
         if run is None:
             return
         ex = exchange_from_schemathesis(response, case)
-        if func(ex):
+        try:
+            judged = func(ex)
+        except NotJudged as exc:
+            run.note_unjudged(ex.operation, name, f"NotJudged: {exc}")
+            return
+        if judged:
             run.note(ex.operation, name)
 
     wrapper.__name__ = name

@@ -113,6 +113,9 @@ class RunContext:
     replay: bool = False
     #: Limit the schema suite to these operationIds (empty: all of them).
     operations: tuple[str, ...] = ()
+    #: schemathesis phases of the schema suite (empty: examples, coverage and fuzzing). Exploration
+    #: keeps to the seed-dependent one, fuzzing: coverage and examples repeat for every seed.
+    schema_phases: tuple[str, ...] = ()
     #: Real responses seen during the run, for the serialization suite.
     exchanges: list[Exchange] = field(default_factory=list)
     #: Walks every response against the spec for undocumented things (see :mod:`.drift`).

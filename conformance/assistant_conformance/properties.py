@@ -12,16 +12,18 @@ from hypothesis import seed as hypothesis_seed
 from hypothesis import strategies as st
 
 from assistant_conformance.context import NotRecordedError, RunContext
-from assistant_conformance.results import CheckCollector, Reproduction
+from assistant_conformance.results import CheckCollector, NotJudged, Reproduction
 
 T = TypeVar("T")
 
 
 @dataclass
 class PropertyOutcome:
-    """How a property ended: examples tried, and the (shrunk) failing example if it failed."""
+    """How a property ended: examples tried, how many were judged, the (shrunk) failing example."""
 
     examples: int
+    judged: int = 0
+    not_judged_reason: str = ""
     failed: bool = False
     message: str = ""
     example: Any = None
@@ -63,6 +65,9 @@ def run_property(
         outcome.examples += 1
         try:
             check(value)
+            outcome.judged += 1
+        except NotJudged as exc:
+            outcome.not_judged_reason = str(exc)
         except NotRecordedError as exc:
             outcome.not_recorded = str(exc)
             raise _StopError from exc
@@ -103,14 +108,22 @@ def record_property(
     if outcome.not_recorded is not None:
         collector.not_recorded(check_id, outcome.not_recorded)
     elif outcome.failed:
-        collector.passed(check_id, max(0, outcome.examples - 1))
+        collector.passed(check_id, max(0, outcome.judged))
         collector.failed(
             check_id,
             outcome.message,
             reproduction=Reproduction(seed=ctx.seed, example=_jsonable(outcome.example)),
         )
+    elif outcome.judged:
+        collector.passed(check_id, outcome.judged)
     elif outcome.examples:
-        collector.passed(check_id, outcome.examples)
+        collector.not_exercised(
+            check_id,
+            f"none of {outcome.examples} examples gave anything to judge "
+            f"({outcome.not_judged_reason or 'no reason given'})",
+        )
+    else:
+        collector.not_exercised(check_id, "the property ran 0 examples")
     collector.add_duration(check_id, time.monotonic() - started)
     return outcome
 

@@ -17,7 +17,7 @@ from typing import Any
 from assistant_conformance.redact import redact_text, scrub_key_assignments
 from assistant_conformance.results import CheckResult, Status, SuiteResult
 
-_SUMMARY_KEYS = ("pass", "fail", "xfail", "stale", "warn", "skip", "not_recorded")
+_SUMMARY_KEYS = ("pass", "fail", "xfail", "stale", "warn", "not_exercised", "not_recorded")
 
 
 @dataclass
@@ -37,6 +37,8 @@ class RunReport:
     exit_code: int = 0
     baseline: dict[str, Any] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    #: ``{version: {operation: {category: verdict}}, "reasons": {...}}`` (see ``claims``).
+    claims: dict[str, Any] = field(default_factory=dict)
     #: What responses carried beyond the spec (see :mod:`assistant_conformance.drift`).
     drift: dict[str, Any] = field(default_factory=dict)
 
@@ -72,6 +74,7 @@ class RunReport:
             "coverage": self.coverage,
             "baseline": self.baseline,
             "notes": self.notes,
+            "claims": self.claims,
             "drift": self.drift,
             "checks": [c.to_dict() for c in self.checks],
         }
@@ -105,7 +108,7 @@ def render_junit(report: RunReport) -> str:
         by_suite.setdefault(check.suite, []).append(check)
     for suite_name, checks in by_suite.items():
         failures = sum(1 for c in checks if c.status in {Status.FAIL, Status.STALE, Status.NOT_RECORDED})
-        skipped = sum(1 for c in checks if c.status in {Status.SKIP, Status.XFAIL})
+        skipped = sum(1 for c in checks if c.status in {Status.NOT_EXERCISED, Status.XFAIL})
         suite_el = ET.SubElement(
             root,
             "testsuite",
@@ -130,7 +133,7 @@ def render_junit(report: RunReport) -> str:
                 failure.text = _failure_text(check)
             elif check.status is Status.XFAIL:
                 ET.SubElement(case, "skipped", message=f"known failure: {check.baseline_reason}")
-            elif check.status is Status.SKIP:
+            elif check.status is Status.NOT_EXERCISED:
                 ET.SubElement(case, "skipped", message=check.message or "not exercised")
             elif check.status is Status.WARN:
                 out = ET.SubElement(case, "system-out")
@@ -161,7 +164,7 @@ _ICON = {
     Status.XFAIL: "xfail",
     Status.STALE: "**STALE**",
     Status.WARN: "warn",
-    Status.SKIP: "skip",
+    Status.NOT_EXERCISED: "not exercised",
     Status.NOT_RECORDED: "**not recorded**",
 }
 
@@ -192,6 +195,10 @@ def render_markdown(report: RunReport) -> str:
         "| " + " | ".join(str(summary[k]) for k in _SUMMARY_KEYS) + f" | {summary['pass_rate']:.1%} |",
         "",
     ]
+    if report.claims:
+        from assistant_conformance.claims import render_markdown as render_claims
+
+        lines += render_claims(report.claims)
     if cov:
         lines += [
             "## Coverage",
@@ -299,7 +306,7 @@ def render_terminal_table(checks: list[CheckResult], suites: list[SuiteResult]) 
     """The summary table printed at the end of a run: one row per suite."""
     header = (
         f"{'suite':<15}{'pass':>6}{'fail':>6}{'xfail':>7}{'stale':>7}"
-        f"{'warn':>6}{'skip':>6}{'n/rec':>7}{'time':>9}"
+        f"{'warn':>6}{'n/ex':>6}{'n/rec':>7}{'time':>9}"
     )
     rows = [header, "-" * len(header)]
     by_suite: dict[str, list[CheckResult]] = {}
@@ -310,7 +317,7 @@ def render_terminal_table(checks: list[CheckResult], suites: list[SuiteResult]) 
         counts = {status: sum(1 for c in items if c.status is status) for status in Status}
         rows.append(
             f"{name:<15}{counts[Status.PASS]:>6}{counts[Status.FAIL]:>6}{counts[Status.XFAIL]:>7}"
-            f"{counts[Status.STALE]:>7}{counts[Status.WARN]:>6}{counts[Status.SKIP]:>6}"
+            f"{counts[Status.STALE]:>7}{counts[Status.WARN]:>6}{counts[Status.NOT_EXERCISED]:>6}"
             f"{counts[Status.NOT_RECORDED]:>7}{durations.get(name, 0.0):>8.1f}s"
         )
     return "\n".join(rows)

@@ -7,17 +7,24 @@ from dataclasses import dataclass, field
 from typing import Any
 
 
+class NotJudged(Exception):  # noqa: N818 (an outcome, not an error)
+    """Raised by a check that met a case it cannot judge; the message says why and reaches the report."""
+
+
 class Status(enum.StrEnum):
     """Outcome of one check.
 
     ``XFAIL`` and ``STALE`` are only set by the baseline: a failure listed there, and a listed
-    check that passed.
+    check that passed. ``NOT_EXERCISED``: the check judged no case; its message says why. It never
+    passes a check, and a run whose claims it leaves incomplete exits non-zero (see ``claims``).
+    ``SKIP`` is another name for it.
     """
 
     PASS = "pass"  # noqa: S105 (a status, not a password)
     FAIL = "fail"
     WARN = "warn"
-    SKIP = "skip"
+    NOT_EXERCISED = "not_exercised"
+    SKIP = "not_exercised"
     NOT_RECORDED = "not_recorded"
     XFAIL = "xfail"
     STALE = "stale"
@@ -28,7 +35,7 @@ class Status(enum.StrEnum):
         return self in {Status.FAIL, Status.STALE, Status.NOT_RECORDED}
 
 
-SUITES = ("schema", "serialization", "filters", "finish_reason", "streaming", "consistency")
+SUITES = ("schema", "serialization", "filters", "finish_reason", "streaming", "consistency", "requests")
 
 
 @dataclass
@@ -94,7 +101,8 @@ class CheckResult:
 class CheckCollector:
     """Aggregates case-level outcomes into one :class:`CheckResult` per check id.
 
-    A check that examined no case is reported as ``skip`` (not exercised), never as ``pass``.
+    A check that judged no case is reported as ``not_exercised`` with a reason, never as ``pass``:
+    :meth:`passed` needs a count of at least one judged case.
     """
 
     def __init__(self, suite: str) -> None:
@@ -105,7 +113,7 @@ class CheckCollector:
     def _get(self, check_id: str) -> CheckResult:
         full = check_id if check_id.startswith(self.suite + ".") else f"{self.suite}.{check_id}"
         if full not in self._results:
-            self._results[full] = CheckResult(id=full, suite=self.suite, status=Status.SKIP)
+            self._results[full] = CheckResult(id=full, suite=self.suite, status=Status.NOT_EXERCISED)
             self._order.append(full)
         return self._results[full]
 
@@ -116,9 +124,14 @@ class CheckCollector:
             result.message = message
 
     def passed(self, check_id: str, count: int = 1) -> None:
+        """Record ``count`` judged cases that passed; a count of 0 leaves the check not exercised."""
         result = self._get(check_id)
+        if count < 1:
+            if result.status is Status.NOT_EXERCISED and not result.message:
+                result.message = "no case was judged"
+            return
         result.cases += count
-        if result.status in {Status.SKIP}:
+        if result.status is Status.NOT_EXERCISED:
             result.status = Status.PASS
             result.message = ""
 
@@ -147,14 +160,17 @@ class CheckCollector:
     def warned(self, check_id: str, message: str) -> None:
         result = self._get(check_id)
         result.cases += 1
-        if result.status in {Status.SKIP, Status.PASS}:
+        if result.status in {Status.NOT_EXERCISED, Status.PASS}:
             result.status = Status.WARN
             result.message = message
 
     def skipped(self, check_id: str, message: str) -> None:
+        """The check could not judge a case here; ``message`` says why (kept if nothing passes)."""
         result = self._get(check_id)
-        if result.status is Status.SKIP:
+        if result.status is Status.NOT_EXERCISED:
             result.message = message
+
+    not_exercised = skipped
 
     def not_recorded(self, check_id: str, message: str) -> None:
         result = self._get(check_id)

@@ -1,6 +1,5 @@
-"""``assistant-conformance run``: prepares the target, runs the suites, applies the baseline, writes
-the reports and prints a summary table. Exit 0 only when every check passes (or fails only as listed
-in the baseline); 1 otherwise; 2 when the target cannot be prepared; 130 when interrupted.
+"""``assistant-conformance run``: prepares the target, runs the suites, applies the baseline, works
+out the claims, writes the reports and prints a summary table. Exit statuses: see :data:`EXIT_CODES`.
 """
 
 from __future__ import annotations
@@ -8,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 import importlib.metadata
+import os
 import random
 import sys
 import time
@@ -17,12 +17,13 @@ from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import yaml
 from pinecone_assistant._constants import API_VERSION
 
 from assistant_conformance import baseline as baseline_module
+from assistant_conformance import claims as claims_module
 from assistant_conformance import drift as drift_module
 from assistant_conformance import spec_versions
 from assistant_conformance.context import RunContext, load_spec
@@ -42,8 +43,16 @@ from assistant_conformance.targets import (
 #: that the default run (embedded target) stays within about 90 s on 2 cores.
 DEFAULT_MAX_EXAMPLES = 25
 DEFAULT_REPORT_DIR = Path("reports/conformance")
+#: Exit statuses of ``run`` (also printed by ``run --help``).
+EXIT_CODES = {
+    0: "every check passed (or failed only as listed in the baseline) and every claim was made",
+    1: "a check failed, a baseline entry is stale, or a request was not in the recording",
+    2: "bad input or a target that cannot be prepared (nothing is left behind)",
+    3: "every check passed, but some claims are missing (the report lists them)",
+    130: "interrupted (everything the run created was deleted)",
+}
 #: Order matters: serialization goes last so that it sees every response of the run.
-SUITE_ORDER = ("filters", "finish_reason", "streaming", "consistency", "schema", "serialization")
+SUITE_ORDER = ("requests", "filters", "finish_reason", "streaming", "consistency", "schema", "serialization")
 
 
 @dataclass
@@ -62,6 +71,8 @@ class RunOptions:
     #: Limit the schema suite to these operationIds (empty: every operation of the spec).
     operations: tuple[str, ...] = ()
     baseline: Path | None = None
+    #: schemathesis phases of the schema suite (empty: all three); see ``RunContext.schema_phases``.
+    schema_phases: tuple[str, ...] = ()
     #: Selftest only: an ``X-Assistant-Fault`` value sent with every suite request (embedded target).
     fault: str | None = None
     control_url: str | None = None
@@ -183,8 +194,15 @@ def run(options: RunOptions) -> RunOutcome:
             progress.secrets.append(session.api_key)
             target = stack.enter_context(session)
         except TargetError as exc:
-            message = f"could not prepare the target: {exc}"
-            print(f"assistant-conformance: {redact_text(message, progress.secrets)}", file=sys.stderr)
+            message = redact_text(f"could not prepare the target: {exc}", progress.secrets)
+            return RunOutcome(2, None, error=message)
+        except Exception as exc:  # an answer that is not the Assistant API's (HTML, not JSON, ...)
+            detail = str(exc).splitlines()[0][:160] if str(exc) else ""
+            message = redact_text(
+                f"could not prepare the target: {options.target} does not answer like the Assistant API "
+                f"({type(exc).__name__}: {detail}); check --target",
+                progress.secrets,
+            )
             return RunOutcome(2, None, error=message)
         if kind == "recorded":
             target.kind = "recorded"
@@ -207,6 +225,7 @@ def run(options: RunOptions) -> RunOutcome:
             derandomize=recording is not None,
             replay=kind == "recorded",
             operations=tuple(options.operations),
+            schema_phases=tuple(options.schema_phases),
             drift=drift,
         )
         progress(
@@ -241,7 +260,7 @@ def run(options: RunOptions) -> RunOutcome:
             counts = result.counts()
             progress(
                 f"suite {name}: {counts['pass']} passed, {counts['fail']} failed before the baseline, "
-                f"{counts['skip']} not exercised ({result.duration_s:.1f}s)"
+                f"{counts['not_exercised']} not exercised ({result.duration_s:.1f}s)"
             )
         drift_policy = drift_module.policy_for(target.kind, options.strict)
         suites.append(drift.suite_result(fail=drift_policy == "fail"))
@@ -260,6 +279,12 @@ def run(options: RunOptions) -> RunOutcome:
     applied = baseline_module.apply(
         base, checks, target_kind=target_info["kind"], spec_version=options.spec_version
     )
+    ran = [s.name for s in suites]
+    made = claims_module.compute(spec, applied.checks, coverage.summary(), ran, options.operations)
+    missing_claims = claims_module.incomplete(made)
+    exit_code = applied.exit_code
+    if exit_code == 0 and missing_claims:
+        exit_code = claims_module.EXIT_INCOMPLETE_CLAIMS
     report = RunReport(
         run_id=uuid.uuid4().hex[:12],
         started_at=started_at,
@@ -271,7 +296,7 @@ def run(options: RunOptions) -> RunOutcome:
         checks=applied.checks,
         coverage=coverage.summary(),
         seed=seed,
-        exit_code=applied.exit_code,
+        exit_code=exit_code,
         baseline={
             "path": base.path,
             "entries": len(base.entries),
@@ -279,12 +304,13 @@ def run(options: RunOptions) -> RunOutcome:
             "unused": [e.id for e in applied.unused],
         },
         notes=notes,
+        claims=claims_module.to_json(options.spec_version, made),
         drift=drift_section,
     )
     paths = write_reports(report, options.report_dir, secrets=secrets) if options.write else {}
     if not options.quiet:
         _print_summary(report, paths, print_fn=lambda line: print(redact_text(line, secrets)))
-    return RunOutcome(applied.exit_code, report, paths)
+    return RunOutcome(exit_code, report, paths)
 
 
 def _relative(path: Path) -> str:
@@ -300,6 +326,18 @@ def _print_summary(report: RunReport, paths: dict[str, Path], print_fn: Callable
     for check in report.checks:
         if check.status in {Status.FAIL, Status.STALE, Status.NOT_RECORDED}:
             print_fn(f"  {check.status.value.upper():<12} {check.id}: {check.message.splitlines()[0][:160]}")
+    reasons = report.claims.get("reasons", {})
+    table = report.claims.get(str(report.spec.get("version")), {})
+    verdicts = [v for row in table.values() for v in row.values()]
+    print_fn(
+        f"claims: {verdicts.count('pass')} made, {verdicts.count('fail')} failed, "
+        f"{verdicts.count('missing')} missing, {verdicts.count('not_applicable')} not applicable "
+        f"over {len(table)} operations"
+    )
+    for name, reason in reasons.items():
+        op, _, category = name.rpartition(".")
+        if table.get(op, {}).get(category) == "missing":
+            print_fn(f"  MISSING      claim {name}: {str(reason)[:160]}")
     summary = report.summary()
     cov = report.coverage
     print_fn(
@@ -309,7 +347,7 @@ def _print_summary(report: RunReport, paths: dict[str, Path], print_fn: Callable
     )
     print_fn(
         f"{summary['pass']} passed, {summary['fail']} failed, {summary['xfail']} known failures, "
-        f"{summary['stale']} stale baseline entries, {summary['skip']} not exercised "
+        f"{summary['stale']} stale baseline entries, {summary['not_exercised']} not exercised "
         f"in {report.duration_s:.1f}s (seed {report.seed}) -> exit {report.exit_code}"
     )
     if report.drift:
@@ -325,9 +363,9 @@ def add_run(subparsers: Any) -> None:
         help="run the conformance suites against a target",
         description=(
             "Check an endpoint against the Assistant API spec: schema conformance (schemathesis), "
-            "serialization, filters, finish reasons and streaming. Exit 0 only when every check "
-            "passes or fails only as listed in the baseline."
+            "serialization, filters, finish reasons, streaming, and the client's requests."
         ),
+        epilog="exit status: " + "; ".join(f"{code} {meaning}" for code, meaning in EXIT_CODES.items()),
     )
     parser.add_argument(
         "--target",
@@ -386,6 +424,17 @@ def add_run(subparsers: Any) -> None:
     parser.add_argument("--evaluation-url", help=argparse_suppress_help())
     parser.add_argument("--quiet", action="store_true", help="no progress lines, no summary")
     parser.set_defaults(handler=run_command)
+    parser.error = _one_line_error(parser.prog)
+
+
+def _one_line_error(prog: str) -> Callable[[str], NoReturn]:
+    """argparse's error, as one line that says how to see the valid values; exit 2."""
+
+    def error(message: str) -> NoReturn:
+        print(f"{prog}: {message} (see {prog} --help)", file=sys.stderr)
+        raise SystemExit(2)
+
+    return error
 
 
 def argparse_suppress_help() -> str:
@@ -394,8 +443,24 @@ def argparse_suppress_help() -> str:
     return argparse.SUPPRESS
 
 
+def key_problem(key: str | None) -> str | None:
+    """Why an API key cannot be sent in a header (None: it can)."""
+    if key is None:
+        return None
+    if not key or not key.isascii() or not key.isprintable() or key != key.strip():
+        return (
+            "the API key is empty, has spaces around it, or has characters other than printable ASCII; "
+            "copy it again from the Pinecone console (--api-key or PINECONE_API_KEY)"
+        )
+    return None
+
+
 def run_command(args: Any) -> int:
     """Handler of ``assistant-conformance run``."""
+    problem = key_problem(args.api_key if args.api_key is not None else os.environ.get("PINECONE_API_KEY"))
+    if problem and args.target != "embedded":
+        print(f"assistant-conformance run: {problem}", file=sys.stderr)
+        return 2
     if args.max_examples < 1:
         print("assistant-conformance run: --max-examples must be at least 1", file=sys.stderr)
         return 2

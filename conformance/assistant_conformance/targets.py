@@ -303,6 +303,11 @@ class TargetSession:
             described = self._request(
                 "GET", f"{self._control}/assistants/{name}", expect=(200,), step="wait for the assistant"
             ).json()
+            if not isinstance(described, dict) or described.get("name") != name or "status" not in described:
+                raise TargetError(
+                    f"{self._control} does not answer like the Assistant API: describing the assistant "
+                    f"it just created gave {str(described)[:80]!r}; check --target"
+                )
             status = described.get("status")
             if status == "Ready":
                 host = described.get("host")

@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from assistant_conformance.selftest import NOT_VIOLATIONS, fault_catalog, selftest
+from assistant_conformance.runner import SUITE_ORDER
+from assistant_conformance.selftest import EXPECTED_CHECKS, NOT_VIOLATIONS, fault_catalog, scope, selftest
 
 
 def test_catalog_has_at_least_twenty_spec_violations_and_excludes_documented_behaviour():
@@ -22,6 +23,7 @@ def test_a_fault_is_detected_and_the_faithful_runs_pass(tmp_path):
         faithful_runs=1,
         faults=["cut_stream"],
         suites=("finish_reason", "streaming"),
+        jobs=1,
         progress=lambda message: None,
     )
     assert summary["faults_detected"] == summary["faults_total"] == 1
@@ -36,3 +38,38 @@ def test_a_fault_is_detected_and_the_faithful_runs_pass(tmp_path):
 def test_unknown_fault_is_refused(tmp_path):
     with pytest.raises(ValueError, match="unknown or excluded"):
         selftest(report_dir=tmp_path, faults=["slow_chunks"], faithful_runs=0, progress=lambda m: None)
+
+
+def test_every_fault_of_the_catalog_names_the_checks_meant_to_catch_it():
+    assert set(fault_catalog()) == set(EXPECTED_CHECKS)
+    for patterns in EXPECTED_CHECKS.values():
+        assert patterns
+        assert all(p.split(".", 1)[0] in {*SUITE_ORDER, "drift"} for p in patterns)
+
+
+def test_a_fault_run_is_limited_to_the_suites_and_operations_of_its_expected_checks():
+    assert scope(("schema.chat_assistant.valid_request_succeeds",)) == (("schema",), ("chat_assistant",))
+    assert scope(("filters.semantics.*",)) == (("filters",), ())
+    assert scope(("streaming.*", "schema.*.stream_chunk_order")) == (("streaming", "schema"), ())
+    assert scope(("drift.chat_assistant.nothing_undocumented",)) == (("schema",), ("chat_assistant",))
+
+
+@pytest.mark.slow
+def test_only_an_expected_check_counts_as_a_detection_and_crashes_never_do(tmp_path, monkeypatch):
+    from assistant_conformance import selftest as module
+
+    monkeypatch.setitem(module.EXPECTED_CHECKS, "cut_stream", ("serialization.no_such_check",))
+    summary = selftest(
+        report_dir=tmp_path,
+        seed=2,
+        max_examples=1,
+        faithful_runs=0,
+        faults=["cut_stream"],
+        suites=("finish_reason", "streaming", "serialization"),
+        jobs=1,
+        progress=lambda message: None,
+    )
+    fault = summary["faults"][0]
+    assert fault["detected"] is False
+    assert summary["faults_detected"] == 0
+    assert fault["unexpected"] == []  # its run had only the serialization suite: nothing else could fail

@@ -40,6 +40,15 @@ def test_region_is_reported_under_2026_04_only(api: Api, api26: Api, conform) ->
     assert created.json()["region"] == "eu"
 
 
+@pytest.mark.parametrize("region", ["", "US", "ap"])
+def test_empty_or_unknown_region_is_refused_with_400(api26: Api, region: str) -> None:
+    answer = api26.post("assistants", json={"name": "r", "region": region})
+    assert answer.status_code == 400
+    assert answer.json()["error"]["code"] == "INVALID_ARGUMENT"
+    assert answer.json()["error"]["message"] == "Invalid region: Valid options are us, eu"
+    assert api26.get("assistants/r").status_code == 404
+
+
 def test_list_assistants_returns_every_assistant_under_2025_10(api: Api, conform) -> None:
     for i in range(3):
         api.create_assistant(f"a{i}")

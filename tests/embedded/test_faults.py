@@ -272,6 +272,24 @@ def test_undocumented_chat_field_adds_a_field_to_chat_answers_only(faulty: Api) 
     assert faults.UNDOCUMENTED_CHAT_FIELD not in completion
 
 
+def test_valid_chat_404_and_valid_context_400_answer_valid_requests_with_an_error_envelope(
+    faulty: Api,
+) -> None:
+    assert faulty.chat("demo", QUESTION).status_code == 200
+    refused = faulty.chat("demo", QUESTION, headers=fault("valid_chat_404"))
+    assert refused.status_code == 404
+    assert refused.json() == {
+        "error": {"code": "NOT_FOUND", "message": "Assistant not found."},
+        "status": 404,
+    }
+    invalid = faulty.post("chat/demo", json={"messages": []}, headers=fault("valid_chat_404"))
+    assert invalid.status_code == 400  # an invalid request keeps its own answer
+    context = faulty.post("chat/demo/context", json={"query": QUESTION}, headers=fault("valid_context_400"))
+    assert context.status_code == 400
+    assert context.json()["error"]["code"] == "INVALID_ARGUMENT"
+    assert faulty.post("chat/demo/context", json={"query": QUESTION}).status_code == 200
+
+
 def test_every_catalog_fault_is_exercised_here() -> None:
     exercised = {
         "rate_limit_seconds",
@@ -292,6 +310,8 @@ def test_every_catalog_fault_is_exercised_here() -> None:
         "filters_ignored",
         "missing_location_header",
         "valid_input_unprocessable",
+        "valid_chat_404",
+        "valid_context_400",
         "completion_delta_renamed",
         "chat_text_moved",
         "usage_total_not_sum",

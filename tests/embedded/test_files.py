@@ -166,6 +166,8 @@ def test_signed_url_serves_the_uploaded_bytes(api: Api, conform) -> None:
     assert malformed.status_code == 400
     assert "include_url must be 'true' or 'false'" in malformed.json()["error"]["message"]
     conform(V25, "describe_file", malformed)
+    for other_spelling in ("FALSE", "True", " true"):  # the spec's enum is exactly "true"/"false"
+        assert api.get(f"files/demo/{file_id}", params={"include_url": other_spelling}).status_code == 400
     described = api.get(f"files/demo/{file_id}", params={"include_url": "true"})
     conform(V25, "describe_file", described)
     url = httpx.URL(described.json()["signed_url"])

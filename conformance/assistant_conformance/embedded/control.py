@@ -60,7 +60,9 @@ async def create_assistant(call: Call) -> Reply:
     assert name is not None
     instructions = fields.string("instructions")
     metadata = fields.obj("metadata")
-    region = fields.string("region") or "us"
+    region = fields.string("region")
+    if region is None:  # absent or null: the default region; "" is invalid, as the service says
+        region = "us"
     _check_name(name)
     if region not in REGIONS:
         raise bad_request(f"Invalid region: Valid options are {', '.join(REGIONS)}")

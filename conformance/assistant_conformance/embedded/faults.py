@@ -643,3 +643,30 @@ register(
         rewrite=_extra_chat_field,
     )
 )
+
+
+def _valid_answered_with(operation: str, error: ApiError) -> Callable[[FaultContext, Reply], Reply]:
+    def rewrite(ctx: FaultContext, reply: Reply) -> Reply:
+        if ctx.operation != operation or not 200 <= reply.status < 300:
+            return reply
+        return Reply(error.status, error.body())
+
+    return rewrite
+
+
+register(
+    Fault(
+        "valid_chat_404",
+        "valid chat requests on an existing assistant are answered with a well-formed 404 envelope",
+        rewrite=_valid_answered_with("chat_assistant", ApiError(404, "NOT_FOUND", "Assistant not found.")),
+    )
+)
+register(
+    Fault(
+        "valid_context_400",
+        "valid context requests are answered with a well-formed 400 INVALID_ARGUMENT envelope",
+        rewrite=_valid_answered_with(
+            "context_assistant", ApiError(400, INVALID_ARGUMENT, "The request is not valid.")
+        ),
+    )
+)

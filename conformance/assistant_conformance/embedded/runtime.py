@@ -124,10 +124,9 @@ class Call:
         value = self.request.query_params.get(name)
         if value is None:
             return None
-        lowered = value.strip().lower()
-        if lowered not in {"true", "false"}:
+        if value not in {"true", "false"}:  # exactly, as the spec's enum says ("TRUE" is refused)
             raise bad_request(f"Query parameter {name} must be 'true' or 'false', got {value!r}.")
-        return lowered == "true"
+        return value == "true"
 
     async def json_body(self) -> dict[str, Any]:
         """The request body as a JSON object."""

@@ -22,6 +22,7 @@ import json
 import re
 import time
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any, cast
 from urllib.parse import urlsplit
 
@@ -32,7 +33,7 @@ from assistant_conformance.checks import (
     register_schemathesis_checks,
 )
 from assistant_conformance.context import RunContext, is_not_recorded
-from assistant_conformance.coverage import HTTP_METHODS, resolve_ref
+from assistant_conformance.coverage import HTTP_METHODS, declared_operations, resolve_ref
 from assistant_conformance.drift import header_pairs
 from assistant_conformance.fixtures import COMMON_QUERY
 from assistant_conformance.redact import curl_command
@@ -183,7 +184,24 @@ SEMANTIC_400: dict[str, str] = {
     "chat_completion_assistant": "filter must follow the filter grammar; message content must not be blank",
     "context_assistant": "filter must follow the filter grammar; exactly one of query and messages",
 }
-POSITIVE_EXPECTED = ["2xx", "3xx", "400", "401", "403", "404", "409", "429", "5xx"]
+
+
+def documented_statuses(spec: Mapping[str, Any]) -> dict[str, list[str]]:
+    """operationId -> the status codes its responses document (``default`` left out)."""
+    return {
+        op.operation_id: [code for code in op.statuses if code != "default"]
+        for op in declared_operations(spec)
+    }
+
+
+def success_statuses(spec: Mapping[str, Any]) -> dict[str, list[int]]:
+    """operationId -> its documented 2xx statuses: what a valid request on the run's own data gets."""
+    return {
+        op: [int(code) for code in codes if code.isdigit() and code.startswith("2")]
+        for op, codes in documented_statuses(spec).items()
+    }
+
+
 #: Built-in checks that only act in the stateful phase or with several auth identities, neither of
 #: which this suite uses: they are reported as not exercised rather than as passed.
 NOT_EXERCISED = {
@@ -191,6 +209,34 @@ NOT_EXERCISED = {
     "ensure_resource_availability": "needs the stateful phase, which is off",
     "object_level_authorization": "needs several API keys (auth identities)",
 }
+
+
+#: Built-in checks that judge only some cases; schemathesis reports them as passed on every case.
+NOT_APPLIED = {
+    "negative_data_rejection": "no schema-violating case was generated",
+    "positive_data_acceptance": "no schema-valid case was generated",
+    "missing_required_header": "no case left out a required header",
+    "unsupported_method": "no case used an undocumented HTTP method",
+}
+
+
+def builtin_applies(name: str, case: Any) -> bool:
+    """Whether a built-in check that schemathesis reports as passed actually judged ``case``."""
+    if name not in NOT_APPLIED:
+        return True  # the response checks judge every answer
+    meta = getattr(case, "meta", None)
+    if meta is None:
+        return False
+    if name == "negative_data_rejection":
+        return bool(meta.generation.mode.is_negative)
+    if name == "positive_data_acceptance":
+        return bool(meta.generation.mode.is_positive)
+    if name == "missing_required_header":
+        return _is_missing_header_case(case)
+    from schemathesis.generation.meta import CoveragePhaseData, CoverageScenario
+
+    data = getattr(meta.phase, "data", None)
+    return isinstance(data, CoveragePhaseData) and data.scenario == CoverageScenario.UNSPECIFIED_HTTP_METHOD
 
 
 def _is_missing_header_case(case: Any) -> bool:
@@ -207,6 +253,10 @@ def _is_missing_header_case(case: Any) -> bool:
 
 def _binding(dictionary: str, probability: float) -> dict[str, Any]:
     return {"dictionary": dictionary, "probability": probability}
+
+
+def _phase(ctx: RunContext, name: str) -> bool:
+    return not ctx.schema_phases or name in ctx.schema_phases
 
 
 def build_config(ctx: RunContext, base_url: str, operation_ids: list[str]) -> dict[str, Any]:
@@ -253,18 +303,16 @@ def build_config(ctx: RunContext, base_url: str, operation_ids: list[str]) -> di
         elif op_id == "describe_operation":
             params["path.operation_id"] = _binding("operations", 0.8)
         operations.append(op(op_id, **params))
-    for entry in operations:
-        if entry["include-operation-id"] in SEMANTIC_400:
-            entry["checks"] = {"positive_data_acceptance": {"expected-statuses": POSITIVE_EXPECTED}}
+    # A valid request may get only what the operation documents: its success statuses, and the
+    # documented errors a request valid by the schema can still earn (a drawn name that does not
+    # exist, a rule stated in prose). Never an undocumented status, a 3xx or a 5xx it does not list.
+    documented = documented_statuses(ctx.spec)
     listed = {o["include-operation-id"] for o in operations}
-    operations += [
-        {
-            "include-operation-id": op_id,
-            "checks": {"positive_data_acceptance": {"expected-statuses": POSITIVE_EXPECTED}},
-        }
-        for op_id in SEMANTIC_400
-        if op_id not in listed
-    ]
+    operations += [{"include-operation-id": op_id} for op_id in documented if op_id not in listed]
+    for entry in operations:
+        codes = documented.get(entry["include-operation-id"])
+        if codes:
+            entry["checks"] = {"positive_data_acceptance": {"expected-statuses": codes}}
     present = set(operation_ids)
     operations = [o for o in operations if o["include-operation-id"] in present]
     # Operations of other planes (or left out with --operation) are switched off here: schemathesis
@@ -291,11 +339,14 @@ def build_config(ctx: RunContext, base_url: str, operation_ids: list[str]) -> di
         # Values seen in responses are never reused as inputs: that would aim generated deletes at
         # the scratch assistant and its fixtures.
         "phases": {
-            "examples": {"enabled": True, "extra-data-sources": {"responses": False}},
-            "coverage": {"enabled": True, "extra-data-sources": {"responses": False}},
+            "examples": {"enabled": _phase(ctx, "examples"), "extra-data-sources": {"responses": False}},
+            "coverage": {"enabled": _phase(ctx, "coverage"), "extra-data-sources": {"responses": False}},
             # Random fuzzing does not repeat exactly between a recording and its replay (its draws react
             # to how the live service answered), so recorded runs keep to the enumerated phases.
-            "fuzzing": {"enabled": not ctx.derandomize, "extra-data-sources": {"responses": False}},
+            "fuzzing": {
+                "enabled": not ctx.derandomize and _phase(ctx, "fuzzing"),
+                "extra-data-sources": {"responses": False},
+            },
             "stateful": {"enabled": False},
         },
         "parameters": {"header.X-Pinecone-Api-Version": target.version},
@@ -343,11 +394,16 @@ class _Aggregator:
                 )
             )
         for case_id, checks in recorder.checks.items():
+            node = recorder.cases.get(case_id)
+            case = node.value if node is not None else None
             for check in checks:
                 check_id = f"{op_id}.{check.name}"
                 self.seen_checks.add((op_id, check.name))
                 if check.name in NOT_EXERCISED and check.status.name == "SUCCESS":
                     self.collector.skipped(check_id, NOT_EXERCISED[check.name])
+                    continue
+                if check.status.name == "SUCCESS" and not builtin_applies(check.name, case):
+                    self.collector.not_exercised(check_id, NOT_APPLIED.get(check.name, "applied to no case"))
                     continue
                 if check.status.name == "FAILURE" and check.failure_info is not None:
                     failure = check.failure_info.failure
@@ -423,12 +479,15 @@ def _run_engine(ctx: RunContext, agg: _Aggregator, base_url: str, op_ids: list[s
             raise KeyboardInterrupt
 
 
-def _probe_bodies(ctx: RunContext) -> list[tuple[str, str, str, dict[str, Any]]]:
+def _probe_bodies(ctx: RunContext) -> list[tuple[str, str, str, dict[str, Any] | None]]:
     """(operation id, method, path, body) of the documented requests sent after the engine."""
     name = ctx.target.assistant
+    fixture = sorted(ctx.target.fixture_ids().values())[0]
     ask = [{"role": "user", "content": COMMON_QUERY}]
     science = {"genre": {"$eq": "science"}}
-    probes: list[tuple[str, str, str, dict[str, Any]]] = [
+    probes: list[tuple[str, str, str, dict[str, Any] | None]] = [
+        ("list_files", "GET", f"/files/{name}", None),
+        ("describe_file", "GET", f"/files/{name}/{fixture}", None),
         ("chat_assistant", "POST", f"/chat/{name}", {"messages": ask, "filter": science}),
         (
             "chat_assistant",
@@ -494,14 +553,17 @@ def _run_probes(ctx: RunContext, collector: CheckCollector, examined: ActiveRun)
     builtins = {name: CHECKS.get_one(name) for name in PROBE_CHECKS if name in CHECKS.get_all_names()}
     customs = {name: CHECKS.get_one(name) for name in CUSTOM_CHECKS if name in CHECKS.get_all_names()}
     session = requests.Session()
+    successes = success_statuses(ctx.spec)
     for op_id, method, path, body in _probe_bodies(ctx):
         operation = by_id.get(op_id)
         if operation is None or (ctx.operations and op_id not in ctx.operations):
             continue
-        case = operation.Case(
-            path_parameters=_path_params(operation.path, path),
-            body=body,
-            media_type="application/json",
+        case = (
+            operation.Case(path_parameters=_path_params(operation.path, path))
+            if body is None
+            else operation.Case(
+                path_parameters=_path_params(operation.path, path), body=body, media_type="application/json"
+            )
         )
         url = ctx.target.planes.data + path
         try:
@@ -526,12 +588,22 @@ def _run_probes(ctx: RunContext, collector: CheckCollector, examined: ActiveRun)
                 headers=header_pairs(response.headers),
             )
         )
+        if _valid_probe(body):
+            _judge_valid_request(
+                collector,
+                op_id,
+                method=method,
+                path=path,
+                response=response,
+                expected=successes.get(op_id, []),
+                ctx=ctx,
+            )
         repro = Reproduction(
             curl=curl_command(
                 method,
                 url,
                 {**ctx.target.headers, "Content-Type": "application/json"},
-                json.dumps(body),
+                json.dumps(body) if body is not None else None,
                 secrets=ctx.secrets,
             )
         )
@@ -548,6 +620,132 @@ def _run_probes(ctx: RunContext, collector: CheckCollector, examined: ActiveRun)
                     collector.passed(check_id)
             else:
                 collector.passed(check_id)
+
+
+VALID_REQUEST_CHECK = "valid_request_succeeds"
+PINNED_CHECK = "pinned_cases"
+
+
+@dataclass(frozen=True)
+class Pinned:
+    """A case that exploration (``nox -s conformance_explore``) once found failing, replayed every run."""
+
+    operation: str
+    plane: str
+    method: str
+    path: str  # {assistant}, {fixture} and {run_name} are filled in at run time
+    expected: tuple[int, ...]
+    why: str
+    body: dict[str, Any] | None = None
+    params: dict[str, str] | None = None
+
+
+#: Every disagreement exploration found, after its fix. Each runs in every run, whatever the seed.
+PINNED: tuple[Pinned, ...] = (
+    Pinned(
+        "create_assistant",
+        "control",
+        "POST",
+        "/assistants",
+        (400,),
+        "an empty region is not one of the Region enum's values (seed 2072870527)",
+        body={"name": "{run_name}", "region": ""},
+    ),
+    Pinned(
+        "describe_file",
+        "data",
+        "GET",
+        "/files/{assistant}/{fixture}",
+        (400,),
+        "include_url must be exactly 'true' or 'false' (BooleanString enum; seed 647892279)",
+        params={"include_url": "FALSE"},
+    ),
+)
+
+
+def _fill_pinned(value: Any, names: Mapping[str, str]) -> Any:
+    if isinstance(value, str):
+        return value.format(**names)
+    if isinstance(value, dict):
+        return {k: _fill_pinned(v, names) for k, v in value.items()}
+    return value
+
+
+def _run_pinned(ctx: RunContext, collector: CheckCollector, planes: Mapping[str, str]) -> None:
+    names = {
+        "assistant": ctx.target.assistant,
+        "fixture": sorted(ctx.target.fixture_ids().values())[0],
+        "run_name": f"{ctx.target.name_prefix}-n0",
+    }
+    for case in PINNED:
+        if case.operation not in planes:
+            continue
+        check_id = f"{case.operation}.{PINNED_CHECK}"
+        path = _fill_pinned(case.path, names)
+        with ctx.http(case.plane) as http:
+            try:
+                ex = ctx.call(
+                    http,
+                    case.operation,
+                    case.method,
+                    path,
+                    json_body=_fill_pinned(case.body, names),
+                    params=case.params,
+                )
+            except Exception as exc:
+                if is_not_recorded(exc):
+                    collector.not_recorded(
+                        check_id, f"pinned case {case.method} {path} is not in the recording"
+                    )
+                else:
+                    collector.failed(
+                        check_id, f"pinned case {case.method} {path}: {type(exc).__name__}: {exc}"
+                    )
+                continue
+        if ex.status in case.expected:
+            collector.passed(check_id)
+        else:
+            collector.failed(
+                check_id,
+                f"{case.method} {path} answered {ex.status}, expected {case.expected}: {case.why}",
+                details={"body": case.body, "params": case.params, "response_status": ex.status},
+                reproduction=Reproduction(seed=ctx.seed),
+            )
+
+
+def _valid_probe(body: Mapping[str, Any] | None) -> bool:
+    """Every probe is valid but the one that combines ``json_response`` and ``stream`` (a documented 400)."""
+    return not (body and body.get("json_response") is True and body.get("stream") is True)
+
+
+def _judge_valid_request(
+    collector: CheckCollector,
+    op_id: str,
+    *,
+    method: str,
+    path: str,
+    response: Any,
+    expected: list[int],
+    ctx: RunContext,
+) -> None:
+    """A probe is a documented, valid request on the run's own assistant: only a success status will do."""
+    check_id = f"{op_id}.{VALID_REQUEST_CHECK}"
+    if not expected:
+        collector.not_exercised(check_id, f"the spec documents no 2xx status for {op_id}")
+        return
+    if response.status_code in expected:
+        collector.passed(check_id)
+        return
+    collector.failed(
+        check_id,
+        f"the valid request {method} {path} on the run's own assistant was answered "
+        f"{response.status_code}; the spec documents {', '.join(map(str, expected))} for it",
+        details={
+            "response_status": response.status_code,
+            "response_body": (response.content or b"")[:600].decode("utf-8", errors="replace"),
+        },
+        reproduction=Reproduction(seed=ctx.seed),
+    )
 
 
 def _first_line(exc: BaseException) -> str:
@@ -592,6 +790,7 @@ def run(ctx: RunContext) -> SuiteResult:
         if any(p == "data" for p in planes.values()):
             ctx.progress("schema: probes")
             _run_probes(ctx, collector, examined)
+        _run_pinned(ctx, collector, planes)
     finally:
         checks_module.ACTIVE = None
     # Custom checks: pass only where they examined a response; otherwise they were not exercised.
@@ -603,7 +802,12 @@ def run(ctx: RunContext) -> SuiteResult:
             collector.passed(f"{op_id}.{name}", count)
     for name in CUSTOM_CHECKS:
         for op_id in _applicable_operations(name, planes):
-            collector.declare(f"{op_id}.{name}", "no response this check applies to was seen")
+            reason = examined.unjudged.get((op_id, name))
+            collector.declare(
+                f"{op_id}.{name}",
+                "no response this check applies to was seen"
+                + (f"; one could not be judged: {reason}" if reason else ""),
+            )
     return SuiteResult(SUITE, collector.results(), time.monotonic() - started)
 
 

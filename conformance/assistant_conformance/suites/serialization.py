@@ -10,7 +10,9 @@ For each instance ``x`` of component ``C``:
 * ``generated.C.attrs_roundtrip``: ``C.from_dict(x).to_dict() == x`` with the generated client
   (enums: ``C(x).value == x``; discriminated unions through the variant named by the discriminator);
 * ``generated.C.oracle_agrees``: the datamodel-code-generator model accepts ``x`` and holds the same
-  values (walked field by field; keys the oracle model does not declare and drops are ignored).
+  values (walked field by field; keys the oracle model does not declare and drops are ignored);
+* ``generated.C.optional_fields_absent``: both of the above also hold for ``x`` without the properties
+  that ``C`` does not require.
 
 Every real response the target returned during the run (other suites included) goes through both:
 ``responses.C.attrs_roundtrip`` and ``responses.C.oracle_agrees``, one event at a time for streams.
@@ -386,11 +388,32 @@ def run(ctx: RunContext) -> SuiteResult:
             checks.append((f"generated.{name}.oracle_agrees", _oracle_check(models, name)))
         else:
             collector.declare(f"generated.{name}.oracle_agrees", "no oracle model")
+        optional = _optional_properties(gen.components[name])
+        if checks and optional:
+            inner = list(checks)
+
+            def without_optional(
+                x: Any, inner: list[tuple[str, Any]] = inner, drop: frozenset[str] = optional
+            ) -> None:
+                stripped = {k: v for k, v in x.items() if k not in drop} if isinstance(x, dict) else x
+                for _, check in inner:
+                    check(stripped)
+
+            checks.append((f"generated.{name}.optional_fields_absent", without_optional))
         if checks:
             _generated_property(ctx, collector, gen.strategy(name), checks, count)
     ctx.progress(f"serialization: {len(names)} component schemas done")
     _real_responses(ctx, collector, models)
     return SuiteResult(SUITE, collector.results(), time.monotonic() - started)
+
+
+def _optional_properties(schema: Mapping[str, Any]) -> frozenset[str]:
+    """The declared properties of an object component that are not required (dropped by
+    ``generated.<C>.optional_fields_absent``, which must round-trip just the same)."""
+    properties = schema.get("properties") if isinstance(schema, Mapping) else None
+    if not isinstance(properties, Mapping):
+        return frozenset()
+    return frozenset(properties) - set(schema.get("required") or [])
 
 
 def _is_multipart_only(schema: Mapping[str, Any]) -> bool:
