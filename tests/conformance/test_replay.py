@@ -93,46 +93,62 @@ def _refused(directory: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 # --------------------------------------------------------------------------- round trips
 
 
-def test_default_run_replays_with_the_recorded_status_of_every_check(tmp_path):
-    recorded = _record(tmp_path / "cassettes", tmp_path / "recorded")
-    replayed = _replay(tmp_path / "cassettes", tmp_path / "replayed")
+Verdict = tuple[int, dict]
+RoundTrip = tuple[Path, Verdict, Verdict]
+#: The URL round trip: every suite that sends requests, reduced.
+URL_RUN = (
+    *REDUCED,
+    *("--suite", "filters", "--suite", "finish_reason", "--suite", "streaming"),
+    "--suite",
+    "schema",
+)
+
+
+@pytest.fixture(scope="module")
+def round_trips(tmp_path_factory) -> dict[str, RoundTrip]:
+    """Every round trip of this module: recorded, then replayed, two at a time (CI has two cores).
+
+    ``default``: the default run against the embedded target; ``url``: a URL target (an embedded
+    endpoint on a port); one per suite: that suite alone against the embedded target, reduced.
+    """
+    runs = {"default": (), "url": URL_RUN, **{s: ("--suite", s, *REDUCED) for s in SUITE_ORDER}}
+    bases = {name: tmp_path_factory.mktemp(name) for name in runs}
+
+    def round_trip(name: str) -> RoundTrip:
+        base = bases[name]
+        if name == "url":
+            with running_server(api_keys=[KEY]) as server:
+                target = ("--target", server.url, "--api-key", KEY)
+                recorded = _record(base / "c", base / "recorded", *target, *runs[name])
+        else:
+            recorded = _record(base / "c", base / "recorded", *runs[name])
+        return base / "c", recorded, _replay(base / "c", base / "replayed")
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        return dict(zip(runs, pool.map(round_trip, runs), strict=True))
+
+
+@pytest.fixture(scope="module")
+def url_recording(round_trips) -> tuple[Path, Verdict]:
+    directory, recorded, _ = round_trips["url"]
+    return directory, recorded
+
+
+def test_default_run_replays_with_the_recorded_status_of_every_check(round_trips):
+    _, recorded, replayed = round_trips["default"]
     _assert_same_verdict(recorded, replayed)
     assert len(recorded[1]["checks"]) > 300
 
 
-@pytest.fixture(scope="module")
-def url_recording(tmp_path_factory) -> tuple[Path, tuple[int, dict]]:
-    directory = tmp_path_factory.mktemp("url-cassettes")
-    reports = tmp_path_factory.mktemp("url-recorded")
-    with running_server(api_keys=[KEY]) as server:
-        recorded = _record(
-            *(directory, reports, "--target", server.url, "--api-key", KEY, *REDUCED),
-            *("--suite", "filters", "--suite", "finish_reason", "--suite", "streaming", "--suite", "schema"),
-        )
-    return directory, recorded
-
-
-def test_url_target_run_replays_with_the_recorded_status_of_every_check(url_recording, tmp_path):
-    directory, recorded = url_recording
-    _assert_same_verdict(recorded, _replay(directory, tmp_path))
-
-
-@pytest.fixture(scope="module")
-def each_suite_alone(tmp_path_factory) -> dict[str, tuple[tuple[int, dict], tuple[int, dict]]]:
-    """Each suite recorded alone and replayed; two suites at a time, as CI has two cores."""
-
-    def round_trip(suite: str) -> tuple[tuple[int, dict], tuple[int, dict]]:
-        base = tmp_path_factory.mktemp(f"alone-{suite}")
-        recorded = _record(base / "c", base / "recorded", "--suite", suite, *REDUCED)
-        return recorded, _replay(base / "c", base / "replayed")
-
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        return dict(zip(SUITE_ORDER, pool.map(round_trip, SUITE_ORDER), strict=True))
+def test_url_target_run_replays_with_the_recorded_status_of_every_check(round_trips):
+    _, recorded, replayed = round_trips["url"]
+    assert recorded[1]["target"]["kind"] == "url"
+    _assert_same_verdict(recorded, replayed)
 
 
 @pytest.mark.parametrize("suite", SUITE_ORDER)
-def test_each_suite_alone_replays_with_the_recorded_status_of_every_check(suite, each_suite_alone):
-    recorded, replayed = each_suite_alone[suite]
+def test_each_suite_alone_replays_with_the_recorded_status_of_every_check(suite, round_trips):
+    _, recorded, replayed = round_trips[suite]
     assert {c["suite"] for c in recorded[1]["checks"]} == {suite}
     _assert_same_verdict(recorded, replayed)
 
