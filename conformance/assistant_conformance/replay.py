@@ -156,11 +156,6 @@ _MATCHERS = {
 }
 
 
-def body_matcher(r1: Any, r2: Any) -> None:
-    """vcrpy matcher: bodies equal once multipart boundaries and JSON formatting are normalised."""
-    _MATCHERS["normalised_body"](r1, r2)
-
-
 def _indexed_cassette_class() -> Any:
     from vcr.cassette import Cassette
 
