@@ -156,7 +156,8 @@ _MATCHERS = {
 }
 
 
-def _indexed_cassette_class() -> Any:
+def _indexed_cassette_class(misses: list[str]) -> Any:
+    """A vcrpy cassette class that looks requests up by meaning and notes those it cannot play."""
     from vcr.cassette import Cassette
 
     class IndexedCassette(Cassette):  # type: ignore[misc]
@@ -180,6 +181,12 @@ def _indexed_cassette_class() -> Any:
                 return
             for index in self._index.get(request_meaning(scrubbed), []):
                 yield index, self.data[index][1]
+
+        def can_play_response_for(self, request: Any) -> bool:
+            playable = bool(super().can_play_response_for(request))
+            if not playable and self.write_protected:
+                misses.append(f"{request.method} {request.uri}")
+            return playable
 
     return IndexedCassette
 
@@ -410,7 +417,14 @@ class Recording:
         self.secrets = secrets
         self.seed: int = int(meta["seed"])
         self._vcr = make_vcr("all" if mode == "record" else "none", secrets)
-        self._cassette_class = _indexed_cassette_class()
+        #: The suites and operations run (a replay may ask for more than was recorded).
+        self.selection: tuple[tuple[str, ...], tuple[str, ...]] = (
+            tuple(meta.get("suites") or _suite_order()),
+            tuple(meta.get("operations") or ()),
+        )
+        #: Requests the replay could not answer, in order.
+        self.misses: list[str] = []
+        self._cassette_class = _indexed_cassette_class(self.misses)
         self._current: contextlib.ExitStack | None = None
         self._used: list[str] = []
         self._outer = contextlib.ExitStack()
@@ -471,19 +485,23 @@ class Recording:
         parts.append(f"--target {'URL' if kind == 'url' else kind}")
         parts += [f"--record {self.directory}", f"--seed {self.seed}"]
         parts += [f"--spec-version {meta['spec_version']}", f"--max-examples {meta['max_examples']}"]
-        if meta.get("suites") and list(meta["suites"]) != list(_suite_order()):
-            parts += [f"--suite {s}" for s in meta["suites"]]
-        parts += [f"--operation {o}" for o in meta.get("operations") or []]
+        suites, operations = self.selection
+        if list(suites) != list(_suite_order()):
+            parts += [f"--suite {s}" for s in suites]
+        parts += [f"--operation {o}" for o in operations]
         return " ".join(parts)
 
     def notes(self) -> list[str]:
         if self.mode == "record":
             return [f"recorded into {self.directory} (seed {self.seed}, tag {self.meta.get('tag')})"]
-        return [
-            f"replayed from {self.directory} (recorded {self.meta.get('recorded_at')}, seed {self.seed})",
-            f"a check that is not_recorded sent a request the recording lacks; to re-record: "
-            f"{self.rerecord_command()}",
-        ]
+        recorded_at = self.meta.get("recorded_at")
+        notes = [f"replayed from {self.directory} (recorded {recorded_at}, seed {self.seed})"]
+        if self.misses:
+            notes.append(
+                f"{len(self.misses)} request(s) are not in the recording (the first: {self.misses[0]}); "
+                f"the checks that sent them are not_recorded. To record again: {self.rerecord_command()}"
+            )
+        return notes
 
 
 def _suite_order() -> tuple[str, ...]:
@@ -567,7 +585,9 @@ def open_recording(options: RunOptions, session: SessionOptions, seed: int) -> R
         session.evaluation_url = meta["planes"]["evaluation"]
         session.api_key = REPLAY_KEY
         session.poll_interval = 0.0
-        return Recording(directory, "replay", meta, [REPLAY_KEY])
+        recording = Recording(directory, "replay", meta, [REPLAY_KEY])
+        recording.selection = (tuple(options.suites), tuple(options.operations))
+        return recording
     from assistant_conformance.context import load_spec
     from assistant_conformance.targets import resolve_api_key
 

@@ -201,7 +201,7 @@ def test_a_suite_that_was_not_recorded_is_not_recorded_never_passed(url_recordin
     missing = next(c for c in streaming if c["status"] == "not_recorded")
     assert "POST" in missing["message"]
     assert "/chat/" in missing["message"]
-    assert any("to re-record: assistant-conformance run --target URL" in n for n in report["notes"])
+    assert any("To record again: assistant-conformance run --target URL" in n for n in report["notes"])
     replayed_alone = {k: v for k, v in _statuses(report).items() if k.startswith("finish_reason.")}
     assert replayed_alone == {
         k: v for k, v in _statuses(recorded[1]).items() if k.startswith("finish_reason.")
