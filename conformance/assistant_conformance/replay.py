@@ -453,10 +453,11 @@ class Recording:
         self.use_cassette("setup")
         return self
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, exc_type: object, *exc: object) -> None:
         self._close()
         self._outer.close()
-        if self.mode == "record":
+        # An interrupted or crashed run leaves no run.json: the folder is then refused as a recording.
+        if self.mode == "record" and exc_type is None:
             self._finish_recording()
 
     def _finish_recording(self) -> None:
