@@ -121,7 +121,13 @@ def add_selftest(subparsers: Subparsers) -> None:
     add(subparsers)
 
 
-SUBCOMMANDS: list[Callable[[Subparsers], None]] = [add_serve, add_record, add_run, add_selftest]
+def add_versions(subparsers: Subparsers) -> None:
+    from assistant_conformance.versions import add_versions as add
+
+    add(subparsers)
+
+
+SUBCOMMANDS: list[Callable[[Subparsers], None]] = [add_serve, add_record, add_run, add_selftest, add_versions]
 
 
 def build_parser() -> argparse.ArgumentParser:

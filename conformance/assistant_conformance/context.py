@@ -17,6 +17,7 @@ import yaml
 
 from assistant_conformance.checks import Exchange, sse_payloads
 from assistant_conformance.coverage import CoverageTracker
+from assistant_conformance.drift import DriftTracker
 from assistant_conformance.targets import PreparedTarget
 
 
@@ -47,7 +48,14 @@ class _Tee(httpx.SyncByteStream):
                 self.done = True
                 content_type = self.response.headers.get("content-type", "")
                 self.run.observe(
-                    Exchange(self.op_id, self.response.status_code, content_type, bytes(self.data), self.body)
+                    Exchange(
+                        self.op_id,
+                        self.response.status_code,
+                        content_type,
+                        bytes(self.data),
+                        self.body,
+                        headers=tuple(self.response.headers.multi_items()),
+                    )
                 )
 
 
@@ -107,6 +115,8 @@ class RunContext:
     operations: tuple[str, ...] = ()
     #: Real responses seen during the run, for the serialization suite.
     exchanges: list[Exchange] = field(default_factory=list)
+    #: Walks every response against the spec for undocumented things (see :mod:`.drift`).
+    drift: DriftTracker | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @property
@@ -172,6 +182,8 @@ class RunContext:
         """Count one exchange for coverage and keep it for the serialization suite."""
         chunks = sse_payloads(ex.content) if ex.is_stream and ex.status == 200 else []
         self.coverage.record(ex.operation, ex.status, chunks)
+        if self.drift is not None:
+            self.drift.observe(ex, chunks if ex.is_stream and ex.status == 200 else None)
         with self._lock:
             if len(self.exchanges) < 5000:
                 self.exchanges.append(ex)
@@ -220,6 +232,7 @@ class RunContext:
             content_type=response.headers.get("content-type", ""),
             content=response.content,
             request_body=json_body,
+            headers=tuple(response.headers.multi_items()),
         )
         self.observe(ex)
         return ex

@@ -99,7 +99,6 @@ if TYPE_CHECKING:
     from assistant_api.models.assistant_file_model import AssistantFileModel
     from assistant_api.models.context_model import ContextModel
     from assistant_api.models.operation_model import OperationModel
-    from assistant_api.models.update_assistant_response import UpdateAssistantResponse
 
     from .chat import ChatResponse, ContextOptionsInput, MessagesInput
     from .completions import CompletionResponse
@@ -650,7 +649,7 @@ class AssistantClient(_Core):
         *,
         instructions: str | NotGiven | None = NOT_GIVEN,
         metadata: Mapping[str, Any] | NotGiven | None = NOT_GIVEN,
-    ) -> UpdateAssistantResponse:
+    ) -> Assistant:
         """Change instructions and/or metadata (None clears a field; a field not passed is kept)."""
         return self._request(
             _assistants.update(
@@ -1287,7 +1286,7 @@ class AsyncAssistantClient(_Core):
         *,
         instructions: str | NotGiven | None = NOT_GIVEN,
         metadata: Mapping[str, Any] | NotGiven | None = NOT_GIVEN,
-    ) -> UpdateAssistantResponse:
+    ) -> Assistant:
         """Change instructions and/or metadata (None clears a field; a field not passed is kept)."""
         return await self._request(
             _assistants.update(

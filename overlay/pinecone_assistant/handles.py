@@ -17,7 +17,6 @@ if TYPE_CHECKING:
     from assistant_api.models.assistant_file_model import AssistantFileModel
     from assistant_api.models.context_model import ContextModel
     from assistant_api.models.operation_model import OperationModel
-    from assistant_api.models.update_assistant_response import UpdateAssistantResponse
 
     from .chat import ChatResponse, ContextOptionsInput, MessagesInput
     from .client import AssistantClient, AsyncAssistantClient
@@ -50,7 +49,7 @@ class AssistantHandle:
         *,
         instructions: str | NotGiven | None = NOT_GIVEN,
         metadata: Mapping[str, Any] | NotGiven | None = NOT_GIVEN,
-    ) -> UpdateAssistantResponse:
+    ) -> Assistant:
         """Change instructions and/or metadata."""
         return self.client.update_assistant(self.name, instructions=instructions, metadata=metadata)
 
@@ -335,7 +334,7 @@ class AsyncAssistantHandle:
         *,
         instructions: str | NotGiven | None = NOT_GIVEN,
         metadata: Mapping[str, Any] | NotGiven | None = NOT_GIVEN,
-    ) -> UpdateAssistantResponse:
+    ) -> Assistant:
         """Change instructions and/or metadata."""
         return await self.client.update_assistant(self.name, instructions=instructions, metadata=metadata)
 

@@ -11,6 +11,7 @@ from assistant_conformance.cli import main
 from assistant_conformance.embedded import running_server
 from assistant_conformance.results import Status
 from assistant_conformance.runner import RunOptions, run
+from pinecone_assistant._constants import API_VERSION
 
 FAST = ("filters", "finish_reason", "streaming")
 
@@ -29,10 +30,13 @@ def test_default_suites_pass_against_the_embedded_endpoint(tmp_path):
         "streaming",
         "schema",
         "serialization",
+        "consistency",
+        "drift",
     }
+    assert data["drift"]["total"] == 0
     assert data["coverage"]["operations_tested"] == data["coverage"]["operations_total"] == 16
     assert data["coverage"]["chunk_kinds_seen"] == data["coverage"]["chunk_kinds_declared"]
-    assert data["spec"]["version"] == "2026-04"
+    assert data["spec"]["version"] == API_VERSION
     assert len(data["spec"]["sha256"]) == 64
     assert data["summary"]["pass"] > 300
     for name in ("report.json", "junit.xml", "report.md"):

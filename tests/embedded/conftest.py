@@ -80,7 +80,7 @@ class Api:
         params: dict[str, str] = {}
         form: dict[str, str] = {}
         if metadata is not None:
-            if chosen == V26:
+            if chosen >= V26:
                 form["metadata"] = json.dumps(metadata)
             else:
                 params["metadata"] = json.dumps(metadata)

@@ -21,6 +21,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from . import filter as filters
+from . import versions
 from .control import require_assistant
 from .errors import ApiError, bad_request, not_found
 from .faults import Reply
@@ -31,6 +32,12 @@ from .versions import V2026_04
 from .views import file_json, file_status, operation_json, operation_status, paginate, signature_valid
 
 FILE_ID = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
+
+#: The 2026-07 service's answer to an upload with metadata as a query parameter (its SDK's migration notes).
+METADATA_QUERY_2026_07 = (
+    "metadata query parameter is not supported in this API version; "
+    "include metadata as a multipart form field instead"
+)
 MAX_METADATA_BYTES = 16 * 1024
 OPERATION_TYPES = ("upload_file", "upsert_file", "update_file_metadata", "delete_file")
 OPERATION_STATUSES = ("Processing", "Completed", "Failed")
@@ -147,6 +154,8 @@ async def _read_upload(call: Call) -> tuple[str, bytes, dict[str, Any] | None, b
     query_metadata = request.query_params.get("metadata")
     metadata: dict[str, Any] | None = None
     if call.version == V2026_04:
+        if query_metadata is not None and versions.requested(call.request.headers) == versions.V2026_07:
+            raise bad_request(METADATA_QUERY_2026_07)
         if query_metadata is not None:
             raise bad_request(
                 "Under API version 2026-04, send metadata as a multipart form field named 'metadata', "
@@ -247,7 +256,14 @@ def _location(assistant: str, operation_id: str) -> str:
 async def upload_file(call: Call) -> Reply:
     assistant = call.path("assistant_name")
     require_assistant(call, assistant)
-    return await _store_upload(call, assistant, str(uuid.uuid4()), "upload_file")
+    return await _store_upload(call, assistant, _new_file_id(call), "upload_file")
+
+
+def _new_file_id(call: Call) -> str:
+    """A UUID, except under 2026-07, where the service no longer promises one (clients must not parse ids)."""
+    if versions.requested(call.request.headers) == versions.V2026_07:
+        return "file-" + uuid.uuid4().hex[:24]
+    return str(uuid.uuid4())
 
 
 async def upsert_file(call: Call) -> Reply:
