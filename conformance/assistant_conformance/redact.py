@@ -86,3 +86,17 @@ def scrub_key_assignments(text: str) -> str:
         return match.group(1) + REDACTED
 
     return _KEYLIKE.sub(_sub, text)
+
+
+#: Shapes of real credentials: Pinecone keys (``pcsk_...``) and bearer tokens.
+_KEY_SHAPES = re.compile(r"\bpcsk_[A-Za-z0-9_]{8,}|\b[Bb]earer\s+[A-Za-z0-9._~+/-]{16,}=*")
+
+
+def find_keylike(text: str) -> str | None:
+    """What the first thing in ``text`` shaped like a key is (never its value), or None."""
+    match = _KEY_SHAPES.search(text)
+    if match is None:
+        return None
+    value = match.group(0)
+    kind = "a Pinecone key (pcsk_...)" if value.startswith("pcsk_") else "a bearer token"
+    return f"{kind} of {len(value)} characters"

@@ -262,7 +262,9 @@ def run(options: RunOptions) -> RunOutcome:
                 f"suite {name}: {counts['pass']} passed, {counts['fail']} failed before the baseline, "
                 f"{counts['not_exercised']} not exercised ({result.duration_s:.1f}s)"
             )
-        drift_policy = drift_module.policy_for(target.kind, options.strict)
+        # A replay judges drift, and applies the baseline, as the recorded target was judged.
+        judged_as = recording.meta["target_kind"] if kind == "recorded" else target.kind
+        drift_policy = drift_module.policy_for(judged_as, options.strict)
         suites.append(drift.suite_result(fail=drift_policy == "fail"))
         if recording is not None:
             recording.use_cassette("teardown")
@@ -276,9 +278,7 @@ def run(options: RunOptions) -> RunOutcome:
         policy=drift_policy, strict=options.strict, compare=options.compare, previous=previous_drift
     )
     base = baseline_module.Baseline.load(options.baseline or default_baseline_path())
-    applied = baseline_module.apply(
-        base, checks, target_kind=target_info["kind"], spec_version=options.spec_version
-    )
+    applied = baseline_module.apply(base, checks, target_kind=judged_as, spec_version=options.spec_version)
     ran = [s.name for s in suites]
     made = claims_module.compute(spec, applied.checks, coverage.summary(), ran, options.operations)
     missing_claims = claims_module.incomplete(made)

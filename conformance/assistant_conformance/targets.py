@@ -45,6 +45,15 @@ MULTIPART_BOUNDARY = "assistant-conformance-boundary"
 KINDS = ("embedded", "live", "recorded", "url")
 
 
+def kind_traits(kind: str) -> tuple[bool, bool]:
+    """(deterministic, disposable) of a target kind: only the embedded endpoint is both.
+
+    A replay takes the traits of the target it was recorded against, so the suites take the same
+    paths (and send the same requests) as in the recording.
+    """
+    return kind == "embedded", kind == "embedded"
+
+
 class TargetError(RuntimeError):
     """The target could not be prepared; the message says which step failed and why."""
 
@@ -169,6 +178,8 @@ class SessionOptions:
     ready_timeout: float = 300.0
     poll_interval: float = 2.0
     transport: httpx.BaseTransport | None = None
+    #: When replaying a recording: the kind of target it was recorded against.
+    replaying: str | None = None
     progress: Callable[[str], None] = lambda message: None
 
 
@@ -243,9 +254,11 @@ class TargetSession:
         opts.progress(f"creating scratch assistant {self.assistant_name} on {label}")
         host = self._create_assistant()
         # The embedded and URL targets serve every plane under one base URL.
-        data = host_base(host) if host and kind not in {"embedded", "url"} else control
+        served_by = opts.replaying or kind
+        data = host_base(host) if host and served_by not in {"embedded", "url"} else control
         files, spares, operations = self._upload_corpus(data)
         victim = self._create_victim()
+        deterministic, disposable = kind_traits(served_by)
         return PreparedTarget(
             kind=kind,
             label=label,
@@ -257,8 +270,8 @@ class TargetSession:
             files=files,
             spare_file_ids=spares,
             operation_ids=operations,
-            deterministic=kind == "embedded",
-            disposable=kind == "embedded",
+            deterministic=deterministic,
+            disposable=disposable,
             victim_assistant=victim,
         )
 
@@ -461,7 +474,8 @@ class TargetSession:
     def _teardown(self) -> None:
         with _interrupts_deferred():
             try:
-                if self._client is not None and self._created and self.options.kind != "embedded":
+                served_by = self.options.replaying or self.options.kind
+                if self._client is not None and self._created and served_by != "embedded":
                     self._delete_run_assistants()
             finally:
                 self._stack.close()
