@@ -112,7 +112,7 @@ ODD_CONTENT_CHUNKS = {
 @pytest.mark.parametrize("name", list(ODD_CONTENT_CHUNKS))
 def test_a_chat_stream_reads_every_chunk_shape_like_the_parser(name, first, with_id):
     odd = ODD_CONTENT_CHUNKS[name]
-    events = [odd, content(), END] if first else [START, content(), odd, content(), END]
+    events = [odd, content(id="z", model="zz"), END] if first else [START, content(), odd, content(), END]
     assert outcome(ChatStream, sse(events, with_id=with_id)) == reference_chat(events)
 
 
@@ -488,3 +488,141 @@ async def test_async_completion_stream_reads_every_shape_like_the_sync_one():
     sync = outcome(CompletionStream, sse(events))
     stream = AsyncCompletionStream(response(sse(events))[0])
     assert (await _drain(stream), stream.current_answer) == sync
+
+
+# --------------------------------------------------------------------------- completion streams
+
+
+def reference_completion(events: list[object]):
+    """What a completion stream must give: each event through parse_completion_chunk, folded."""
+    acc = CompletionAccumulator()
+    chunks = []
+    try:
+        for event in events:
+            if not isinstance(event, dict):
+                raise stream_module._not_an_object(event)
+            chunk = parse_completion_chunk(event)
+            acc.add(chunk)
+            chunks.append(chunk)
+        end = acc.snapshot()
+    except (APIResponseValidationError, StreamError) as exc:
+        end = (type(exc).__name__, str(exc), exc.body)
+    return chunks, end
+
+
+def compact_sse(events: list[object], *, with_id: bool = False) -> bytes:
+    head = b"id: 1\n" if with_id else b""
+    return b"".join(
+        head + b"data: " + json.dumps(e, separators=(",", ":")).encode() + b"\n\n" for e in events
+    )
+
+
+COMPLETION_STREAMS = {
+    "usual": [
+        _completion(role="assistant", content=""),
+        _completion(content="Hel"),
+        _completion(content="lo"),
+        _completion(content=" there"),
+        _completion(content="", finish="stop"),
+    ],
+    "model arrives late": [
+        {
+            "id": "c",
+            "choices": [{"index": 0, "delta": {"role": "assistant", "content": "a"}, "finish_reason": None}],
+        },
+        _completion(content="b", model="m2"),
+        _completion(content="c", model="m3"),
+        _completion(content="", finish="stop"),
+    ],
+    "two choices": [
+        _completion(index=0, role="assistant", content="x"),
+        _completion(index=1, role="assistant", content="y"),
+        _completion(index=1, content="z"),
+        _completion(index=0, content="", finish="stop"),
+        _completion(index=1, content="", finish="length"),
+    ],
+    "a non-object event": [_completion(role="assistant", content="a"), [1, 2]],
+    "an object without choices": [
+        _completion(role="assistant", content="a"),
+        {"type": "ping"},
+        _completion(finish="stop"),
+    ],
+    "a choice without delta": [
+        _completion(role="assistant", content="a"),
+        {"id": "c", "choices": [{"index": 0}], "model": "m"},
+    ],
+}
+
+
+@pytest.mark.parametrize("with_id", [False, True], ids=["fast framing", "general framing"])
+@pytest.mark.parametrize("whole", [False, True], ids=["in pieces", "in one network chunk"])
+@pytest.mark.parametrize("name", list(COMPLETION_STREAMS))
+def test_a_completion_stream_reads_every_shape_like_the_parser(name, whole, with_id):
+    events = COMPLETION_STREAMS[name]
+    data = compact_sse(events, with_id=with_id)
+    stream = CompletionStream(response([data] if whole else data)[0])
+    chunks = []
+    try:
+        for chunk in stream:
+            chunks.append(chunk)
+        end = stream.current_answer
+    except (APIResponseValidationError, StreamError) as exc:
+        end = (type(exc).__name__, str(exc), exc.body)
+    assert (chunks, end) == reference_completion(events)
+
+
+def test_a_completion_stream_skips_empty_events_and_rejects_non_json_ones():
+    data = b"data:\n\n" + compact_sse(COMPLETION_STREAMS["usual"])
+    assert CompletionStream(response([data])[0]).get_final_answer().text == "Hello there"
+    bad = compact_sse(COMPLETION_STREAMS["usual"][:2]) + b"data: {not json\n\n"
+    with pytest.raises(APIResponseValidationError, match="not JSON"):
+        list(CompletionStream(response([bad])[0]))
+
+
+def test_a_completion_stream_stops_reading_at_done():
+    data = compact_sse(COMPLETION_STREAMS["usual"]) + b"data: [DONE]\n\n"
+    resp, body = response([data, b"data: not json\n\n", b"data: [1]\n\n"])
+    assert CompletionStream(resp).get_final_answer().text == "Hello there"
+    assert body.sent == 1
+
+
+def test_completion_chunks_carry_typed_roles_and_finish_reasons():
+    chunk = parse_completion_chunk(_completion(role="assistant", content="", finish="length"))
+    choice = chunk.choices[0]
+    assert isinstance(choice.delta.role, MessageRole)
+    assert isinstance(choice.finish_reason, FinishReason)
+    assert choice.finish_reason.is_known
+
+
+@pytest.mark.parametrize(
+    ("data", "kind"),
+    [
+        ({"type": "ping", "object": "other"}, "ping"),
+        ({"object": "chat.completion.note"}, "chat.completion.note"),
+        ({"type": 5, "object": "x"}, "x"),
+        ({"note": 1}, ""),
+    ],
+)
+def test_an_unknown_completion_object_keeps_its_kind_and_payload(data, kind):
+    assert parse_completion_chunk(data) == UnknownChunk(kind, data)
+
+
+def test_a_malformed_completion_chunk_is_reported_as_a_chat_completion_chunk():
+    data = {"id": "c", "choices": [{"index": 0}], "model": "m"}
+    with pytest.raises(APIResponseValidationError) as info:
+        parse_completion_chunk(data)
+    assert str(info.value) == (
+        "A chat.completion chunk of the stream does not match the API description (missing field 'delta')."
+    )
+    assert info.value.body == data
+
+
+def test_new_accumulators_start_incomplete_and_empty():
+    chat = ChatAccumulator()
+    assert chat.complete is False
+    assert chat.snapshot() == ChatAnswer()
+    completion = CompletionAccumulator()
+    assert completion.complete is False
+    assert completion.snapshot() == CompletionAnswer()
+    completion.add(parse_completion_chunk(_completion(role="assistant", content="a", finish="stop")))
+    assert completion.final().usage is None
