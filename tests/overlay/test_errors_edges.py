@@ -296,3 +296,22 @@ def test_every_error_pickles_with_its_type_message_and_attributes(err):
     assert type(clone) is type(err)
     assert clone.args == err.args
     assert clone.__dict__ == err.__dict__
+
+
+def test_everything_after_the_scheme_counts_as_the_token():
+    assert secrets_of({"Authorization": "Custom part-one part-two"}) == (
+        "Custom part-one part-two",
+        "part-one part-two",
+    )
+
+
+def test_timeouts_keep_the_method_and_url_of_the_request():
+    err = connection_error_from(httpx.ReadTimeout("slow", request=_request()))
+    assert (err.method, err.url) == ("PATCH", "https://api.test/assistant/x?q=1")
+    direct = APITimeoutError("t", method="GET", url="u")
+    assert (direct.message, direct.method, direct.url) == ("t", "GET", "u")
+
+
+def test_a_response_validation_error_keeps_its_message():
+    err = APIResponseValidationError("field 'id' is missing", status_code=200)
+    assert (str(err), err.message) == ("field 'id' is missing", "field 'id' is missing")
