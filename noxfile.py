@@ -109,8 +109,7 @@ def bench(session: nox.Session) -> None:
 @nox.session(python=PYTHON)
 def mutation(session: nox.Session) -> None:
     """mutmut over the overlay's pure modules; writes reports/mutation.json. Args: [MODULE ...] [--jobs N]."""
-    _dev(session)
-    session.install("-q", "mutmut==3.8.1")
+    session.install("-q", "-e", ".[mutation]")
     session.run("python", "scripts/mutation.py", *session.posargs)
 
 
