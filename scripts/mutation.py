@@ -153,7 +153,7 @@ def load_equivalent() -> list[dict[str, str]]:
     return list(tomllib.loads(EQUIVALENT.read_text()).get("mutant", []))
 
 
-def run_module(module: str, jobs: int, equivalent: list[dict[str, str]]) -> ModuleScore:
+def run_module(module: str, jobs: int, equivalent: list[dict[str, str]], used: set[int]) -> ModuleScore:
     root, tests = stage(module)
     result = ModuleScore(module)
     if not tests:
@@ -194,6 +194,7 @@ def run_module(module: str, jobs: int, equivalent: list[dict[str, str]]) -> Modu
                 None,
             )
             if match is not None and status == "survived":
+                used.add(id(match))
                 result.equivalent.append({**entry, "reason": match.get("reason", "")})
             else:
                 result.survivors.append(entry)
@@ -212,11 +213,12 @@ def main(argv: list[str] | None = None) -> int:
     modules = args.modules or list(MODULES)
     os.nice(10)  # CPU heavy: leave the machine to interactive work first
     equivalent = load_equivalent()
+    used: set[int] = set()
     started = time.monotonic()
     scores = []
     for module in modules:
         t0 = time.monotonic()
-        scores.append(run_module(module, args.jobs, equivalent))
+        scores.append(run_module(module, args.jobs, equivalent, used))
         s = scores[-1]
         print(
             f"{module}: {s.killed}/{s.scored} killed ({score(s.killed, s.scored)} %), "
@@ -226,6 +228,7 @@ def main(argv: list[str] | None = None) -> int:
     elapsed = time.monotonic() - started
     killed = sum(s.killed for s in scores)
     scored = sum(s.scored for s in scores)
+    stale = [e for e in equivalent if e.get("module") in modules and id(e) not in used]
     report = {
         "tool": "mutmut",
         "modules": {s.module: s.as_dict() for s in scores},
@@ -237,6 +240,10 @@ def main(argv: list[str] | None = None) -> int:
             "score": score(killed, scored),
         },
         "seconds": round(elapsed),
+        # Entries of the modules run that matched no surviving mutant: out of date, to update or drop.
+        "stale_equivalent_entries": [
+            e for e in equivalent if e.get("module") in modules and id(e) not in used
+        ],
     }
     REPORT.parent.mkdir(parents=True, exist_ok=True)
     REPORT.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
@@ -256,6 +263,9 @@ def main(argv: list[str] | None = None) -> int:
         for entry in s.survivors:
             where = f"{s.module}.{entry['function']}"
             print(f"  {entry['status']}: {where}: {entry['before']!r} -> {entry['after']!r}")
+    for entry in stale:
+        where = f"{entry.get('module')}.{entry.get('function')}"
+        print(f"  stale entry in {EQUIVALENT.name}: {where}: {entry.get('after')!r}")
     return 0 if overall["score"] >= args.fail_under else 1
 
 
