@@ -28,12 +28,34 @@ PIECES = (
 )
 FAST_PIECES = (b"data: a\n", b"\n", b"data:b\n", b"\r\n", b"\r", b"data: [DONE]\n")
 LINE_ENDS = (b"\r", b"\n", b"data: a")
+# Whole streams aimed at the one-split fast path and at the end of the stream.
+TARGETED = (
+    b"data: a\ndata: c\n\ndata: b\n\n",
+    b"data:a\ndata:c\n\ndata:b\n\n",
+    b"data: a\nx\n\ndata: b\n\n",
+    b"data: a\n\nb\n\n",
+    b"data: a b\n\ndata: c d\n\n",
+    b"data:a\n\ndata: b\n\n",
+    b"data: a\n\ndata:b\n\n",
+    b"data: a\n\n\ndata: b\n\n",
+    b"data: a\n\n:c\n\ndata: b\n\n",
+    b"id: 1\ndata: a\n\ndata: b\n\n",
+    b"event: e\ndata: a\n\ndata: b\n\n",
+    b"data: a\ndata: b\ndata: c\ndata: d\ndata: e\n\n",
+    b"data:a\ndata:b\ndata:c\n\n",
+    b"data: a\n\n\xef\xbb\xbfdata: b",
+    b"data: a\n\n\xef\xbb\xbfdata: b\n\n",
+    b"\xef",
+    b"\xef\xbb",
+    b"\xef\xbbdata: a\n\n",
+)
 
 
 def streams() -> list[bytes]:
     out = {b"".join(p) for n in (1, 2, 3) for p in itertools.product(PIECES, repeat=n)}
     out |= {b"".join(p) for p in itertools.product(FAST_PIECES, repeat=4)}
     out |= {b"".join(p) for n in (4, 5, 6) for p in itertools.product(LINE_ENDS, repeat=n)}
+    out |= set(TARGETED)
     return sorted(out)
 
 
