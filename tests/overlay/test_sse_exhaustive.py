@@ -48,6 +48,8 @@ TARGETED = (
     b"\xef",
     b"\xef\xbb",
     b"\xef\xbbdata: a\n\n",
+    b"data: aX\r\rdata: X\r\r",
+    b"data: a\r\ndata: bX\r\n\r\n\rdata: cX\r\r",
 )
 
 
@@ -98,3 +100,11 @@ def test_raw_items_are_bytes_exactly_for_plain_message_events():
         for item, event in zip(items, reference(data), strict=True):
             plain = event.event == "message" and not event.id and event.retry is None
             assert isinstance(item, bytes) is plain, (data, item)
+
+
+def test_a_new_decoder_has_no_last_event_id_and_no_retry():
+    decoder = SSEDecoder()
+    assert decoder.last_event_id == ""
+    assert decoder.retry is None
+    decoder.feed(b"data: a\n\n")
+    assert (decoder.last_event_id, decoder.retry) == ("", None)
