@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -41,7 +40,6 @@ MODULES = ("sse", "stream", "filter", "retries", "citation", "finish_reason", "e
 # Support files the focused tests import or read.
 TEST_SUPPORT = ("__init__.py", "conftest.py", "servers.py", "client_support.py", "fixtures")
 COUNTED = ("killed", "timeout", "survived", "no tests", "suspicious", "segfault", "skipped")
-RESULT_LINE = re.compile(r"^\s+(?P<name>\S+__mutmut_\d+): (?P<status>.+)$")
 
 
 @dataclass
@@ -126,6 +124,32 @@ def mutmut(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([exe, *args], cwd=root, capture_output=True, text=True, check=False)
 
 
+# Run in the staging folder: the status of every mutant, and the diff of each one not killed (one
+# process, instead of one `mutmut show` per survivor).
+_RESULTS = """
+import json
+from mutmut.__main__ import SourceFileMutationData, get_diff_for_mutant, walk_mutatable_files
+from mutmut.stats import status_by_exit_code
+out = {}
+for path in walk_mutatable_files():
+    data = SourceFileMutationData(path=path)
+    data.load()
+    for name, code in data.exit_code_by_key.items():
+        status = status_by_exit_code[code]
+        diff = "" if status in ("killed", "timeout") else get_diff_for_mutant(name, path=data.path)
+        out[name] = [status, diff]
+print(json.dumps(out))
+"""
+
+
+def results(root: Path) -> dict[str, tuple[str, str]]:
+    """Mutant name -> (status, diff) of the run in ``root``."""
+    done = subprocess.run(
+        [sys.executable, "-c", _RESULTS], cwd=root, capture_output=True, text=True, check=True
+    )
+    return {name: (status, diff) for name, (status, diff) in json.loads(done.stdout).items()}
+
+
 def changed_lines(diff: str) -> tuple[str, str]:
     """The removed and the added lines of a mutant's diff, each stripped and joined by newlines."""
     removed, added = [], []
@@ -163,17 +187,10 @@ def run_module(module: str, jobs: int, equivalent: list[dict[str, str]], used: s
     if run.returncode != 0:
         sys.stderr.write(run.stdout[-4000:] + run.stderr[-4000:])
         raise SystemExit(f"mutmut run failed for {module} (exit {run.returncode})")
-    listing = mutmut(root, "results", "--all", "true").stdout
-    for line in listing.splitlines():
-        m = RESULT_LINE.match(line)
-        if not m:
-            continue
-        name, status = m["name"], m["status"].strip()
-        if status not in result.counts:
-            status = "suspicious"
+    for name, (reported, diff) in sorted(results(root).items()):
+        status = reported if reported in result.counts else "suspicious"
         result.counts[status] += 1
         if status in ("survived", "no tests", "suspicious", "segfault"):
-            diff = mutmut(root, "show", name).stdout
             removed, added = changed_lines(diff)
             entry = {
                 "name": name,
