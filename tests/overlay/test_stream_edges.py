@@ -107,13 +107,15 @@ ODD_CONTENT_CHUNKS = {
 }
 
 
+@pytest.mark.parametrize("whole", [False, True], ids=["in pieces", "in one network chunk"])
 @pytest.mark.parametrize("with_id", [False, True], ids=["fast framing", "general framing"])
 @pytest.mark.parametrize("first", [False, True], ids=["after message_start", "first chunk"])
 @pytest.mark.parametrize("name", list(ODD_CONTENT_CHUNKS))
-def test_a_chat_stream_reads_every_chunk_shape_like_the_parser(name, first, with_id):
+def test_a_chat_stream_reads_every_chunk_shape_like_the_parser(name, first, with_id, whole):
     odd = ODD_CONTENT_CHUNKS[name]
     events = [odd, content(id="z", model="zz"), END] if first else [START, content(), odd, content(), END]
-    assert outcome(ChatStream, sse(events, with_id=with_id)) == reference_chat(events)
+    data = sse(events, with_id=with_id)
+    assert outcome(ChatStream, [data] if whole else data) == reference_chat(events)
 
 
 def test_parse_chat_chunk_gives_a_usual_content_chunk_its_id_model_and_text():
@@ -239,6 +241,25 @@ def test_a_non_object_event_is_reported_with_its_value_and_body():
 
 
 # --------------------------------------------------------------------------- accumulators
+
+
+def test_the_final_answer_of_a_stream_closed_early_is_incomplete_with_the_request_id():
+    stream = ChatStream(response(sse([START, content(), END]), headers={"x-request-id": "rq-c"})[0])
+    next(stream)
+    stream.close()
+    with pytest.raises(IncompleteStreamError) as info:
+        stream.get_final_answer()
+    assert info.value.request_id == "rq-c"
+
+
+@pytest.mark.anyio
+async def test_the_final_answer_of_an_async_stream_closed_early_is_incomplete_with_the_request_id():
+    stream = AsyncChatStream(response(sse([START, content(), END]), headers={"x-request-id": "rq-d"})[0])
+    await stream.__anext__()
+    await stream.aclose()
+    with pytest.raises(IncompleteStreamError) as info:
+        await stream.get_final_answer()
+    assert info.value.request_id == "rq-d"
 
 
 def test_a_chat_stream_cut_short_says_so_and_carries_the_request_id():
