@@ -1,7 +1,8 @@
 """The decoder against the reference on every short stream built from a few typical pieces.
 
-Each stream is decoded whole, one byte at a time and cut in two at every position, in the event form
-and in the raw form the stream classes use; all must give the reference's events.
+Each stream is decoded whole and one byte at a time (every position a chunk boundary), the targeted
+ones also cut in two at every position, in the event form and in the raw form the stream classes use;
+all must give the reference's events.
 """
 
 from __future__ import annotations
@@ -56,7 +57,7 @@ TARGETED = (
 def streams() -> list[bytes]:
     out = {b"".join(p) for n in (1, 2, 3) for p in itertools.product(PIECES, repeat=n)}
     out |= {b"".join(p) for p in itertools.product(FAST_PIECES, repeat=4)}
-    out |= {b"".join(p) for n in (4, 5, 6) for p in itertools.product(LINE_ENDS, repeat=n)}
+    out |= {b"".join(p) for n in (5, 6) for p in itertools.product(LINE_ENDS, repeat=n)}
     out |= set(TARGETED)
     return sorted(out)
 
@@ -77,9 +78,10 @@ def decode_raw(chunks: list[bytes]) -> list[ServerSentEvent]:
 
 
 def cuts(data: bytes) -> list[list[bytes]]:
-    return [[data], [data[i : i + 1] for i in range(len(data))]] + [
-        [data[:i], data[i:]] for i in range(1, len(data))
-    ]
+    whole_and_bytes = [[data], [data[i : i + 1] for i in range(len(data))]]
+    if data not in TARGETED:
+        return whole_and_bytes
+    return whole_and_bytes + [[data[:i], data[i:]] for i in range(1, len(data))]
 
 
 def test_every_short_stream_decodes_like_the_reference_however_it_is_cut():
