@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import json
 
+import httpx
 import pytest
 from assistant_api.models import (
     ChatCompletionModel,
@@ -647,3 +648,20 @@ def test_new_accumulators_start_incomplete_and_empty():
     assert completion.snapshot() == CompletionAnswer()
     completion.add(parse_completion_chunk(_completion(role="assistant", content="a", finish="stop")))
     assert completion.final().usage is None
+
+
+def test_an_error_status_is_raised_whatever_the_content_type():
+    resp, _ = response([b'{"error":{"code":"BAD","message":"no"}}'], status=400)
+    with pytest.raises(Exception) as info:  # noqa: PT011 - the exact class is checked below
+        list(ChatStream(resp))
+    assert type(info.value).__name__ == "BadRequestError"
+    assert (info.value.code, info.value.message) == ("BAD", "no")
+
+
+def test_a_stream_without_a_content_type_is_read_as_a_stream():
+    body = sse([START, content(), END])
+    resp = httpx.Response(
+        200, stream=httpx.ByteStream(body), request=httpx.Request("POST", "https://x.test/")
+    )
+    assert "content-type" not in resp.headers
+    assert ChatStream(resp).get_final_answer().text == "hi"
