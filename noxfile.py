@@ -148,6 +148,13 @@ def bench(session: nox.Session) -> None:
 
 
 @nox.session(python=PYTHON)
+def mutation(session: nox.Session) -> None:
+    """mutmut over the overlay's pure modules; writes reports/mutation.json. Args: [MODULE ...] [--jobs N]."""
+    session.install("-q", "-e", ".[mutation]")
+    session.run("python", "scripts/mutation.py", *session.posargs)
+
+
+@nox.session(python=PYTHON)
 def bump(session: nox.Session) -> None:
     """Move to a new API version: `nox -s bump -- FROM TO` (report, regenerate, check, conformance)."""
     _dev(session)
