@@ -26,7 +26,6 @@ if TYPE_CHECKING:
     from assistant_api.models.assistant_file_model import AssistantFileModel
     from assistant_api.models.context_model import ContextModel
     from assistant_api.models.operation_model import OperationModel
-    from assistant_api.models.update_assistant_response import UpdateAssistantResponse
 
     from . import assistants as _assistants
     from . import chat as _chat
@@ -248,12 +247,12 @@ def update_assistant(
     instructions: str | NotGiven | None = NOT_GIVEN,
     metadata: Mapping[str, Any] | NotGiven | None = NOT_GIVEN,
     **options: Unpack[RequestOptions],
-) -> Flow[UpdateAssistantResponse]:
+) -> Flow[Assistant]:
     """Change instructions and/or metadata (None clears a field; a field not passed is kept)."""
     call = _assistants.update(
         name, instructions=instructions, metadata=metadata, api_version=core.api_version
     )
-    return (yield from request(core, call))
+    return core._remember((yield from request(core, call)))
 
 
 def delete_assistant(core: Core, name: str, **options: Unpack[RequestOptions]) -> Flow[None]:

@@ -16,7 +16,6 @@ from .errors import ClientValidationError, ProcessingFailedError
 if TYPE_CHECKING:
     from assistant_api.models.assistant import Assistant
     from assistant_api.models.list_assistants_response import ListAssistantsResponse
-    from assistant_api.models.update_assistant_response import UpdateAssistantResponse
 
 __all__ = ["create", "delete", "describe", "is_ready", "list_page", "update"]
 
@@ -110,12 +109,12 @@ def update(
     instructions: str | NotGiven | None,
     metadata: Mapping[str, Any] | NotGiven | None,
     api_version: str,
-) -> ApiCall[UpdateAssistantResponse]:
+) -> ApiCall[Assistant]:
     """``PATCH /assistants/{name}``; ``None`` clears a field, :data:`NOT_GIVEN` leaves it as it is."""
     from assistant_api.api.assistants import update_assistant
+    from assistant_api.models.assistant import Assistant
     from assistant_api.models.assistant_metadata import AssistantMetadata
     from assistant_api.models.update_assistant_request import UpdateAssistantRequest
-    from assistant_api.models.update_assistant_response import UpdateAssistantResponse
 
     check_assistant_name(name)
     if instructions is NOT_GIVEN and metadata is NOT_GIVEN:
@@ -129,7 +128,7 @@ def update(
         checked = _check_metadata(metadata)
         body.metadata = None if checked is None else AssistantMetadata.from_dict(checked)
     kwargs = update_assistant._get_kwargs(name, body=body, x_pinecone_api_version=api_version)
-    return ApiCall("control", kwargs, parse_model(UpdateAssistantResponse))
+    return ApiCall("control", kwargs, parse_model(Assistant))
 
 
 def delete(name: str, *, api_version: str) -> ApiCall[None]:

@@ -69,11 +69,13 @@ def test_list_assistants_paginates_under_2026_04(api26: Api, conform) -> None:
     assert pages == 3
 
 
-def test_update_replaces_instructions_and_metadata(api: Api, conform) -> None:
+def test_update_replaces_instructions_and_metadata_and_answers_the_whole_assistant(api: Api, conform) -> None:
     api.create_assistant(metadata={"a": 1})
     updated = api.request("PATCH", "assistants/demo", json={"instructions": "new"})
     conform(V25, "update_assistant", updated)
-    assert updated.json() == {"assistant_name": "demo", "instructions": "new", "metadata": {"a": 1}}
+    described = api.get("assistants/demo").json()
+    assert updated.json() == described
+    assert (described["name"], described["instructions"], described["metadata"]) == ("demo", "new", {"a": 1})
     updated = api.request("PATCH", "assistants/demo", json={"metadata": {"b": 2}})
     assert updated.json()["metadata"] == {"b": 2}
     assert api.get("assistants/demo").json()["instructions"] == "new"

@@ -141,13 +141,22 @@ def test_update_assistant_sends_null_to_clear_and_leaves_out_what_was_not_passed
     api = Api(
         {
             ("PATCH", "/assistant/assistants/demo"): json_response(
-                200, {"assistant_name": "demo", "instructions": None, "metadata": {"a": 1}}
+                200,
+                {
+                    "name": "demo",
+                    "instructions": None,
+                    "metadata": {"a": 1},
+                    "status": "Ready",
+                    "host": "https://data.example",
+                    "created_at": "2026-04-02T09:14:07Z",
+                    "updated_at": "2026-04-02T10:02:55Z",
+                },
             )
         }
     )
     updated = Driver(mode, api)("update_assistant", "demo", instructions=None)
     assert body_of(api.last()) == {"instructions": None}
-    assert updated.assistant_name == "demo"
+    assert (updated.name, updated.instructions, updated.status) == ("demo", None, "Ready")
 
 
 def test_delete_assistant_forgets_its_cached_host(mode: str) -> None:

@@ -101,9 +101,8 @@ async def update_assistant(call: Call) -> Reply:
     row = call.store.update_assistant(name, changes)
     if row is None:
         raise not_found(f'Assistant "{name}" not found.')
-    return Reply(
-        200, {"assistant_name": row.name, "instructions": row.instructions, "metadata": row.metadata}
-    )
+    # The service answers with the whole assistant, not the published UpdateAssistantResponse.
+    return Reply(200, assistant_json(call, row))
 
 
 async def delete_assistant(call: Call) -> Reply:

@@ -195,12 +195,6 @@ class UpdateAssistantRequest(BaseModel):
     ] = None
 
 
-class UpdateAssistantResponse(BaseModel):
-    assistant_name: Annotated[str, Field(description="Name of the assistant.")]
-    instructions: Annotated[str | None, Field(description="Instructions now stored.")] = None
-    metadata: Annotated[AssistantMetadata | None, Field(description="Metadata now stored.")] = None
-
-
 class AssistantFileModel(BaseModel):
     name: Annotated[str, Field(description="File name as uploaded.")]
     id: Annotated[

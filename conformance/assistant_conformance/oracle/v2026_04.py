@@ -218,12 +218,6 @@ class UpdateAssistantRequest(BaseModel):
     ] = None
 
 
-class UpdateAssistantResponse(BaseModel):
-    assistant_name: Annotated[str, Field(description="Name of the assistant.")]
-    instructions: Annotated[str | None, Field(description="Instructions now stored.")] = None
-    metadata: Annotated[AssistantMetadata | None, Field(description="Metadata now stored.")] = None
-
-
 class AssistantFileModel(BaseModel):
     name: Annotated[str, Field(description="File name as uploaded.")]
     id: Annotated[str, Field(description="Id of the file, chosen by the service on upload or by the caller on upsert.")]

@@ -72,7 +72,6 @@ from .text_content_block import TextContentBlock
 from .text_reference import TextReference
 from .text_snippet_model import TextSnippetModel
 from .update_assistant_request import UpdateAssistantRequest
-from .update_assistant_response import UpdateAssistantResponse
 from .upload_file_request import UploadFileRequest
 from .usage_model import UsageModel
 
@@ -147,7 +146,6 @@ __all__ = (
     "TextReference",
     "TextSnippetModel",
     "UpdateAssistantRequest",
-    "UpdateAssistantResponse",
     "UploadFileRequest",
     "UsageModel",
 )

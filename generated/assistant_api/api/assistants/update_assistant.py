@@ -8,9 +8,9 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
+from ...models.assistant import Assistant
 from ...models.error_response import ErrorResponse
 from ...models.update_assistant_request import UpdateAssistantRequest
-from ...models.update_assistant_response import UpdateAssistantResponse
 from ...types import Response
 
 
@@ -40,9 +40,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> ErrorResponse | UpdateAssistantResponse | None:
+) -> Assistant | ErrorResponse | None:
     if response.status_code == 200:
-        response_200 = UpdateAssistantResponse.from_dict(response.json())
+        response_200 = Assistant.from_dict(response.json())
 
         return response_200
 
@@ -79,7 +79,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[ErrorResponse | UpdateAssistantResponse]:
+) -> Response[Assistant | ErrorResponse]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -94,7 +94,7 @@ def sync_detailed(
     client: AuthenticatedClient | Client,
     body: UpdateAssistantRequest,
     x_pinecone_api_version: str = "2026-04",
-) -> Response[ErrorResponse | UpdateAssistantResponse]:
+) -> Response[Assistant | ErrorResponse]:
     """Update an assistant
 
      Replaces the assistant's instructions and/or metadata. Fields left out of the request keep their
@@ -111,7 +111,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ErrorResponse | UpdateAssistantResponse]
+        Response[Assistant | ErrorResponse]
     """
 
     kwargs = _get_kwargs(
@@ -133,7 +133,7 @@ def sync(
     client: AuthenticatedClient | Client,
     body: UpdateAssistantRequest,
     x_pinecone_api_version: str = "2026-04",
-) -> ErrorResponse | UpdateAssistantResponse | None:
+) -> Assistant | ErrorResponse | None:
     """Update an assistant
 
      Replaces the assistant's instructions and/or metadata. Fields left out of the request keep their
@@ -150,7 +150,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ErrorResponse | UpdateAssistantResponse
+        Assistant | ErrorResponse
     """
 
     return sync_detailed(
@@ -167,7 +167,7 @@ async def asyncio_detailed(
     client: AuthenticatedClient | Client,
     body: UpdateAssistantRequest,
     x_pinecone_api_version: str = "2026-04",
-) -> Response[ErrorResponse | UpdateAssistantResponse]:
+) -> Response[Assistant | ErrorResponse]:
     """Update an assistant
 
      Replaces the assistant's instructions and/or metadata. Fields left out of the request keep their
@@ -184,7 +184,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ErrorResponse | UpdateAssistantResponse]
+        Response[Assistant | ErrorResponse]
     """
 
     kwargs = _get_kwargs(
@@ -204,7 +204,7 @@ async def asyncio(
     client: AuthenticatedClient | Client,
     body: UpdateAssistantRequest,
     x_pinecone_api_version: str = "2026-04",
-) -> ErrorResponse | UpdateAssistantResponse | None:
+) -> Assistant | ErrorResponse | None:
     """Update an assistant
 
      Replaces the assistant's instructions and/or metadata. Fields left out of the request keep their
@@ -221,7 +221,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ErrorResponse | UpdateAssistantResponse
+        Assistant | ErrorResponse
     """
 
     return (
