@@ -9,13 +9,14 @@ body is read only when asked (``iter_bytes``, ``iter_lines``, ``read`` or ``pars
 from __future__ import annotations
 
 import datetime
+import time
 from collections.abc import AsyncIterator, Iterator
 from types import TracebackType
 from typing import Any, Generic, Self, TypeVar
 
 import httpx
 
-from ._constants import RETRIES_TAKEN_EXTENSION
+from ._constants import RETRIES_TAKEN_EXTENSION, SENT_AT_EXTENSION
 from ._io import Flow, arun, run
 from .errors import request_id_of
 
@@ -70,8 +71,12 @@ class RawResponse(_Response, Generic[T]):
 
     @property
     def elapsed(self) -> datetime.timedelta:
-        """Time from sending the request to reading the last byte of its answer."""
-        return self.http_response.elapsed
+        """Time from sending the request (its last attempt) to reading the last byte of its answer."""
+        try:
+            return self.http_response.elapsed
+        except RuntimeError:  # a response httpx did not time (e.g. from a MockTransport)
+            sent = self.http_response.extensions.get(SENT_AT_EXTENSION)
+            return datetime.timedelta(seconds=0 if sent is None else time.perf_counter() - sent)
 
     def parse(self) -> T:
         """The method's usual result."""

@@ -47,6 +47,7 @@ from ._constants import (
     MAX_RETRY_DELAY,
     RETRIES_TAKEN_EXTENSION,
     RETRYABLE_STATUSES,
+    SENT_AT_EXTENSION,
 )
 from ._io import Drain, Flow, Send, Sleep, adrain, arun, drain, run
 from .errors import request_id_of
@@ -328,6 +329,7 @@ def retry_flow(
             delay = response_delay(response, attempt, retries, policy, rng, clock())
             if delay is None:
                 response.extensions[RETRIES_TAKEN_EXTENSION] = attempt
+                response.extensions[SENT_AT_EXTENSION] = started
                 return response
             # Release the connection before trying again (a broken body does not matter).
             yield Drain(response, True)
