@@ -52,6 +52,7 @@ if TYPE_CHECKING:
     from .filter import Field, Filter, FilterError, FilterLike, validate_filter
     from .finish_reason import FinishReason, check_complete
     from .handles import AssistantHandle, AsyncAssistantHandle
+    from ._response import AsyncStreamedResponse, RawResponse, StreamedResponse
     from .retries import AsyncRetryTransport, RetryPolicy, RetryTransport
     from .sse import ServerSentEvent, SSEDecoder
     from .stream import (
@@ -72,6 +73,9 @@ _EXPORTS: dict[str, str] = {
     "NOT_GIVEN": "_call",
     "NotGiven": "_call",
     "API_VERSION": "_constants",
+    "AsyncStreamedResponse": "_response",
+    "RawResponse": "_response",
+    "StreamedResponse": "_response",
     "ChatResponse": "chat",
     "AssistantClient": "client",
     "AsyncAssistantClient": "client",
@@ -135,7 +139,9 @@ _EXPORTS: dict[str, str] = {
             "PermissionDeniedError",
             "ProcessingFailedError",
             "RateLimitError",
+    "RawResponse",
             "StreamError",
+    "StreamedResponse",
             "UnprocessableEntityError",
             "WaitTimeoutError",
         ),
@@ -159,6 +165,7 @@ __all__ = [
     "AsyncChatStream",
     "AsyncCompletionStream",
     "AsyncRetryTransport",
+    "AsyncStreamedResponse",
     "AuthenticationError",
     "BadRequestError",
     "ChatAnswer",

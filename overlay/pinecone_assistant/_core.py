@@ -269,9 +269,7 @@ class Core:
         #: Request building caches (see build): parsed URLs, and merged headers per kind of call.
         self._urls: dict[str, httpx.URL] = {}
         self._merged_headers: dict[tuple[Any, ...], tuple[list[tuple[bytes, bytes]], httpx.Headers]] = {}
-        #: Per call: the responses of a raw-response call (None: not recorded), and whether the
-        #: call's response is handed over unread (streaming responses).
-        self._trace: list[httpx.Response] | None = None
+        #: Per call (with_streaming_response): the call's response is handed over unread.
         self._hold = False
         self._http = self._http_client(http_client, transport)
         self._owns_http = http_client is None
@@ -360,13 +358,11 @@ class Core:
             clone._merged_headers = {}
         return clone
 
-    def _for_call(self, kwargs: dict[str, Any], trace: bool = False, hold: bool = False) -> Self:
+    def _for_call(self, kwargs: dict[str, Any], hold: bool = False) -> Self:
         """The client one call runs with: its ``timeout=``/``max_retries=`` are taken out of ``kwargs``."""
-        if not (trace or hold or "timeout" in kwargs or "max_retries" in kwargs):
+        if not (hold or "timeout" in kwargs or "max_retries" in kwargs):
             return self
         clone = self._copy(kwargs.pop("timeout", NOT_GIVEN), kwargs.pop("max_retries", NOT_GIVEN))
-        if trace:
-            clone._trace = []
         clone._hold = hold
         return clone
 

@@ -37,6 +37,15 @@ if TYPE_CHECKING:
     from .chat import ContextOptionsInput, MessagesInput
     from .files import FileInput
     from .filter import FilterLike
+
+    class RequestOptions(TypedDict, total=False):
+        """Options every method takes for one call (as ``with_options`` does for many)."""
+
+        #: Seconds (> 0), an ``httpx.Timeout``, or None for no limit.
+        timeout: float | httpx.Timeout | None
+        #: Retries after the first attempt (0 disables them).
+        max_retries: int
+
 else:
     # The modules of the operations load on first use, not when a client is built (-X importtime).
     _assistants = Deferred("assistants")
@@ -49,15 +58,6 @@ else:
 
 T = TypeVar("T")
 R = TypeVar("R")
-
-
-class RequestOptions(TypedDict, total=False):
-    """Options every method takes for one call (as ``with_options`` does for many)."""
-
-    #: Seconds (> 0), an ``httpx.Timeout``, or None for no limit.
-    timeout: float | httpx.Timeout | None
-    #: Retries after the first attempt (0 disables them).
-    max_retries: int
 
 
 # --------------------------------------------------------------------------- sending
@@ -81,8 +81,6 @@ def request(core: Core, call: ApiCall[T], hold: bool = True) -> Flow[T]:
             raise make_status_error(response)
     except httpx.TransportError as exc:
         raise connection_error_from(exc) from exc
-    if core._trace is not None:
-        core._trace.append(response)
     if held:
         core._hold = False
         response = yield Hold(response, call.stream)

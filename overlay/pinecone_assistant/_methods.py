@@ -9,14 +9,35 @@ and ``_list``); the type checker sees the right signature for each owner through
 
 from __future__ import annotations
 
-import functools
-from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
-from typing import Any, Concatenate, Generic, ParamSpec, Self, TypeVar, overload
+import inspect
+import types
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterator
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    Concatenate,
+    Generic,
+    Literal,
+    ParamSpec,
+    Protocol,
+    Self,
+    TypeVar,
+    Unpack,
+    overload,
+)
+
+import httpx
 
 from . import _flows as flows
 from ._core import Core
-from ._io import Flow, Hold, Pause, arun, run
+from ._io import Flow, Hold, Pause, Send, arun, run
 from ._response import AsyncStreamedResponse, RawResponse, StreamedResponse, raw_response
+
+if TYPE_CHECKING:
+    from .chat import ChatResponse, ContextOptionsInput, MessagesInput
+    from .completions import CompletionResponse
+    from .filter import FilterLike
+    from .stream import AsyncChatStream, AsyncCompletionStream, ChatStream, CompletionStream
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -30,7 +51,7 @@ class _Runner:
 
     _perform: Callable[[Any], Any]
 
-    def _for_call(self, kwargs: dict[str, Any], trace: bool = False, hold: bool = False) -> Core:
+    def _for_call(self, kwargs: dict[str, Any], hold: bool = False) -> Core:
         raise NotImplementedError
 
     def _list(self, flow: Callable[..., flows.Listing[Any]], *args: Any, **kwargs: Any) -> Any:
@@ -61,30 +82,52 @@ class _View:
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self._client!r})"
 
-    def _first_page(self, flow: Callable[..., flows.Listing[Any]], args: Any, kwargs: dict[str, Any]) -> Any:
-        core = self._client._for_call(kwargs, trace=True)
-        listing = flow(core, *args, **kwargs)
-        return core, listing, listing.fetch(None)
-
 
 class SyncRaw(_View):
+    def _recorder(self, trace: list[httpx.Response]) -> Callable[[Any], Any]:
+        perform = self._client._perform
+
+        def record(step: Any) -> Any:
+            result = perform(step)
+            if step.__class__ is Send:
+                trace.append(result)
+            return result
+
+        return record
+
     def _invoke(self, flow: Callable[..., Flow[Any]], *args: Any, **kwargs: Any) -> Any:
-        core = self._client._for_call(kwargs, trace=True)
-        return raw_response(core._trace, run(flow(core, *args, **kwargs), self._client._perform))
+        trace: list[httpx.Response] = []
+        result = run(flow(self._client._for_call(kwargs), *args, **kwargs), self._recorder(trace))
+        return raw_response(trace, result)
 
     def _list(self, flow: Callable[..., flows.Listing[Any]], *args: Any, **kwargs: Any) -> Any:
-        core, listing, first = self._first_page(flow, args, kwargs)
-        return raw_response(core._trace, listing.items(run(first, self._client._perform)))
+        trace: list[httpx.Response] = []
+        listing = flow(self._client._for_call(kwargs), *args, **kwargs)
+        return raw_response(trace, listing.items(run(listing.fetch(None), self._recorder(trace))))
 
 
 class AsyncRaw(_View):
+    def _recorder(self, trace: list[httpx.Response]) -> Callable[[Any], Awaitable[Any]]:
+        perform = self._client._perform
+
+        async def record(step: Any) -> Any:
+            result = await perform(step)
+            if isinstance(step, Send):
+                trace.append(result)
+            return result
+
+        return record
+
     async def _invoke(self, flow: Callable[..., Flow[Any]], *args: Any, **kwargs: Any) -> Any:
-        core = self._client._for_call(kwargs, trace=True)
-        return raw_response(core._trace, await arun(flow(core, *args, **kwargs), self._client._perform))
+        trace: list[httpx.Response] = []
+        flow_ = flow(self._client._for_call(kwargs), *args, **kwargs)
+        return raw_response(trace, await arun(flow_, self._recorder(trace)))
 
     async def _list(self, flow: Callable[..., flows.Listing[Any]], *args: Any, **kwargs: Any) -> Any:
-        core, listing, first = self._first_page(flow, args, kwargs)
-        return raw_response(core._trace, listing.items(await arun(first, self._client._perform)))
+        trace: list[httpx.Response] = []
+        listing = flow(self._client._for_call(kwargs), *args, **kwargs)
+        page = await arun(listing.fetch(None), self._recorder(trace))
+        return raw_response(trace, listing.items(page))
 
 
 def _held(flow: Flow[Any], outcome: Any, kind: type[Any], perform: Any) -> Any:
@@ -117,12 +160,50 @@ class AsyncStreaming(_View):
 # --------------------------------------------------------------------------- descriptors
 
 
-class Method(Generic[P, T]):
-    """A method made of a flow whose arguments follow the client."""
+class _Function:
+    """The function behind a method: runs the flow on its owner; named, documented and signed like it."""
 
-    def __init__(self, flow: Callable[..., Flow[T]]) -> None:
+    def __init__(self, flow: Callable[..., Any], run: str, skip: int) -> None:
+        self._flow = flow
+        self._run = run
+        self._skip = skip
+        self.__doc__ = flow.__doc__
+        self.__name__ = self.__qualname__ = flow.__name__
+
+    def __call__(self, owner: Any, /, *args: Any, **kwargs: Any) -> Any:
+        return getattr(owner, self._run)(self._flow, *args, **kwargs)
+
+    @property
+    def __signature__(self) -> inspect.Signature:
+        """The flow's signature without the arguments the owner fills in (computed when asked)."""
+        signature = inspect.signature(self._flow)
+        parameters = list(signature.parameters.values())
+        return signature.replace(
+            parameters=[parameters[0], *parameters[self._skip :]], return_annotation=inspect.Signature.empty
+        )
+
+
+class _Descriptor:
+    """Turns a flow into a method: ``owner.<run>(flow, *args, **kwargs)``."""
+
+    #: The owner's method that runs the flow (``_invoke`` or ``_list``).
+    run = "_invoke"
+
+    def __init__(self, flow: Callable[..., Any], skip: int = 1) -> None:
         self.flow = flow
         self.__doc__ = flow.__doc__
+        self._function = _Function(flow, self.run, skip)
+
+    def __set_name__(self, owner: type[Any], name: str) -> None:
+        self._function.__name__ = name
+        self._function.__qualname__ = f"{owner.__qualname__}.{name}"
+
+    def _bind(self, obj: Any) -> Any:
+        return self if obj is None else types.MethodType(self._function, obj)
+
+
+class Method(_Descriptor, Generic[P, T]):
+    """A method made of a flow whose arguments follow the client."""
 
     @overload
     def __get__(self, obj: None, owner: type[Any]) -> Self: ...
@@ -139,17 +220,13 @@ class Method(Generic[P, T]):
     @overload
     def __get__(self, obj: AsyncStreaming, owner: type[Any]) -> Callable[P, Co[AsyncStreamedResponse[T]]]: ...
     def __get__(self, obj: Any, owner: type[Any]) -> Any:
-        if obj is None:
-            return self
-        return functools.partial(obj._invoke, self.flow)
+        return self._bind(obj)
 
 
-class Listing(Generic[P, T]):
+class Listing(_Descriptor, Generic[P, T]):
     """A method made of a listing flow: an iterator (``async for`` on async clients) over every page."""
 
-    def __init__(self, flow: Callable[..., flows.Listing[T]]) -> None:
-        self.flow = flow
-        self.__doc__ = flow.__doc__
+    run = "_list"
 
     @overload
     def __get__(self, obj: None, owner: type[Any]) -> Self: ...
@@ -162,9 +239,154 @@ class Listing(Generic[P, T]):
     @overload
     def __get__(self, obj: AsyncRaw, owner: type[Any]) -> Callable[P, Co[RawResponse[list[T]]]]: ...
     def __get__(self, obj: Any, owner: type[Any]) -> Any:
-        if obj is None:
-            return self
-        return functools.partial(obj._list, self.flow)
+        return self._bind(obj)
+
+
+A = TypeVar("A")
+B = TypeVar("B")
+C = TypeVar("C")
+D = TypeVar("D")
+E = TypeVar("E")
+F = TypeVar("F")
+
+
+class Typed(_Descriptor, Generic[A, B, C, D, E, F]):
+    """A method whose type on each kind of owner is spelled out (for overloaded methods such as
+    ``chat``): A on a sync client, B async, C and D through ``with_raw_response``, E and F through
+    ``with_streaming_response``."""
+
+    @overload
+    def __get__(self, obj: None, owner: type[Any]) -> Self: ...
+    @overload
+    def __get__(self, obj: Sync, owner: type[Any]) -> A: ...
+    @overload
+    def __get__(self, obj: Async, owner: type[Any]) -> B: ...
+    @overload
+    def __get__(self, obj: SyncRaw, owner: type[Any]) -> C: ...
+    @overload
+    def __get__(self, obj: AsyncRaw, owner: type[Any]) -> D: ...
+    @overload
+    def __get__(self, obj: SyncStreaming, owner: type[Any]) -> E: ...
+    @overload
+    def __get__(self, obj: AsyncStreaming, owner: type[Any]) -> F: ...
+    def __get__(self, obj: Any, owner: type[Any]) -> Any:
+        return self._bind(obj)
+
+
+if TYPE_CHECKING:  # the types of chat and chat_completions, for type checkers only (import time)
+    R_co = TypeVar("R_co", covariant=True)
+    S_co = TypeVar("S_co", covariant=True)
+
+    class ChatOptions(flows.RequestOptions, total=False):
+        model: str | None
+        temperature: float | None
+        filter: FilterLike | None
+        json_response: bool | None
+        include_highlights: bool | None
+        context_options: ContextOptionsInput | None
+
+    class CompletionOptions(flows.RequestOptions, total=False):
+        model: str | None
+        temperature: float | None
+        filter: FilterLike | None
+
+    class ChatCall(Protocol[R_co, S_co]):
+        """``chat`` on a client: R without ``stream``, S with ``stream=True``."""
+
+        @overload
+        def __call__(
+            self,
+            assistant_name: str,
+            messages: MessagesInput,
+            *,
+            stream: Literal[True],
+            **options: Unpack[ChatOptions],
+        ) -> S_co: ...
+        @overload
+        def __call__(
+            self,
+            assistant_name: str,
+            messages: MessagesInput,
+            *,
+            stream: Literal[False] = ...,
+            **options: Unpack[ChatOptions],
+        ) -> R_co: ...
+        @overload
+        def __call__(
+            self,
+            assistant_name: str,
+            messages: MessagesInput,
+            *,
+            stream: bool,
+            **options: Unpack[ChatOptions],
+        ) -> R_co | S_co: ...
+
+    class HandleChatCall(Protocol[R_co, S_co]):
+        """``chat`` on a handle."""
+
+        @overload
+        def __call__(
+            self, messages: MessagesInput, *, stream: Literal[True], **options: Unpack[ChatOptions]
+        ) -> S_co: ...
+        @overload
+        def __call__(
+            self, messages: MessagesInput, *, stream: Literal[False] = ..., **options: Unpack[ChatOptions]
+        ) -> R_co: ...
+        @overload
+        def __call__(
+            self, messages: MessagesInput, *, stream: bool, **options: Unpack[ChatOptions]
+        ) -> R_co | S_co: ...
+
+    class CompletionsCall(Protocol[R_co, S_co]):
+        """``chat_completions`` on a client."""
+
+        @overload
+        def __call__(
+            self,
+            assistant_name: str,
+            messages: MessagesInput,
+            *,
+            stream: Literal[True],
+            **options: Unpack[CompletionOptions],
+        ) -> S_co: ...
+        @overload
+        def __call__(
+            self,
+            assistant_name: str,
+            messages: MessagesInput,
+            *,
+            stream: Literal[False] = ...,
+            **options: Unpack[CompletionOptions],
+        ) -> R_co: ...
+        @overload
+        def __call__(
+            self,
+            assistant_name: str,
+            messages: MessagesInput,
+            *,
+            stream: bool,
+            **options: Unpack[CompletionOptions],
+        ) -> R_co | S_co: ...
+
+    class HandleCompletionsCall(Protocol[R_co, S_co]):
+        """``chat_completions`` on a handle."""
+
+        @overload
+        def __call__(
+            self, messages: MessagesInput, *, stream: Literal[True], **options: Unpack[CompletionOptions]
+        ) -> S_co: ...
+        @overload
+        def __call__(
+            self,
+            messages: MessagesInput,
+            *,
+            stream: Literal[False] = ...,
+            **options: Unpack[CompletionOptions],
+        ) -> R_co: ...
+        @overload
+        def __call__(
+            self, messages: MessagesInput, *, stream: bool, **options: Unpack[CompletionOptions]
+        ) -> R_co | S_co: ...
 
 
 def client_method(flow: Callable[Concatenate[Core, P], Flow[T]]) -> Method[P, T]:
@@ -174,7 +396,7 @@ def client_method(flow: Callable[Concatenate[Core, P], Flow[T]]) -> Method[P, T]
 
 def handle_method(flow: Callable[Concatenate[Core, str, P], Flow[T]]) -> Method[P, T]:
     """A handle method: the flow's arguments after the client and the assistant name."""
-    return Method(flow)
+    return Method(flow, skip=2)
 
 
 def client_listing(flow: Callable[Concatenate[Core, P], flows.Listing[T]]) -> Listing[P, T]:
@@ -182,7 +404,7 @@ def client_listing(flow: Callable[Concatenate[Core, P], flows.Listing[T]]) -> Li
 
 
 def handle_listing(flow: Callable[Concatenate[Core, str, P], flows.Listing[T]]) -> Listing[P, T]:
-    return Listing(flow)
+    return Listing(flow, skip=2)
 
 
 # --------------------------------------------------------------------------- the methods
@@ -213,8 +435,24 @@ class ClientMethods:
     list_operations = client_listing(flows.list_operations)
     describe_operation = client_method(flows.describe_operation)
     wait_for_operation = client_method(flows.wait_for_operation)
-    chat = client_method(flows.chat)
-    chat_completions = client_method(flows.chat_completions)
+    chat: Typed[
+        ChatCall[ChatResponse, ChatStream],
+        ChatCall[Co[ChatResponse], Co[AsyncChatStream]],
+        ChatCall[RawResponse[ChatResponse], RawResponse[ChatStream]],
+        ChatCall[Co[RawResponse[ChatResponse]], Co[RawResponse[AsyncChatStream]]],
+        ChatCall[StreamedResponse[ChatResponse], StreamedResponse[ChatStream]],
+        ChatCall[Co[AsyncStreamedResponse[ChatResponse]], Co[AsyncStreamedResponse[AsyncChatStream]]],
+    ] = Typed(flows.chat)
+    chat_completions: Typed[
+        CompletionsCall[CompletionResponse, CompletionStream],
+        CompletionsCall[Co[CompletionResponse], Co[AsyncCompletionStream]],
+        CompletionsCall[RawResponse[CompletionResponse], RawResponse[CompletionStream]],
+        CompletionsCall[Co[RawResponse[CompletionResponse]], Co[RawResponse[AsyncCompletionStream]]],
+        CompletionsCall[StreamedResponse[CompletionResponse], StreamedResponse[CompletionStream]],
+        CompletionsCall[
+            Co[AsyncStreamedResponse[CompletionResponse]], Co[AsyncStreamedResponse[AsyncCompletionStream]]
+        ],
+    ] = Typed(flows.chat_completions)
     context = client_method(flows.context)
     evaluate_alignment = client_method(flows.evaluate_alignment)
     data_url = client_method(flows.data_url)
@@ -239,8 +477,24 @@ class HandleMethods:
     list_operations = handle_listing(flows.list_operations)
     describe_operation = handle_method(flows.describe_operation)
     wait_for_operation = handle_method(flows.wait_for_operation)
-    chat = handle_method(flows.chat)
-    chat_completions = handle_method(flows.chat_completions)
+    chat: Typed[
+        HandleChatCall[ChatResponse, ChatStream],
+        HandleChatCall[Co[ChatResponse], Co[AsyncChatStream]],
+        HandleChatCall[RawResponse[ChatResponse], RawResponse[ChatStream]],
+        HandleChatCall[Co[RawResponse[ChatResponse]], Co[RawResponse[AsyncChatStream]]],
+        HandleChatCall[StreamedResponse[ChatResponse], StreamedResponse[ChatStream]],
+        HandleChatCall[Co[AsyncStreamedResponse[ChatResponse]], Co[AsyncStreamedResponse[AsyncChatStream]]],
+    ] = Typed(flows.chat, skip=2)
+    chat_completions: Typed[
+        HandleCompletionsCall[CompletionResponse, CompletionStream],
+        HandleCompletionsCall[Co[CompletionResponse], Co[AsyncCompletionStream]],
+        HandleCompletionsCall[RawResponse[CompletionResponse], RawResponse[CompletionStream]],
+        HandleCompletionsCall[Co[RawResponse[CompletionResponse]], Co[RawResponse[AsyncCompletionStream]]],
+        HandleCompletionsCall[StreamedResponse[CompletionResponse], StreamedResponse[CompletionStream]],
+        HandleCompletionsCall[
+            Co[AsyncStreamedResponse[CompletionResponse]], Co[AsyncStreamedResponse[AsyncCompletionStream]]
+        ],
+    ] = Typed(flows.chat_completions, skip=2)
     context = handle_method(flows.context)
     data_url = handle_method(flows.data_url)
     openai_kwargs = handle_method(flows.openai_kwargs)

@@ -92,6 +92,7 @@ class _Held(_Response):
         self._perform = perform
         #: Whether the method's result is itself a stream (its body is read by that stream).
         self._stream = stream
+        self._parsed = False
 
 
 class StreamedResponse(_Held, Generic[T]):
@@ -114,6 +115,7 @@ class StreamedResponse(_Held, Generic[T]):
         if not self._stream:
             self.http_response.read()
         result: T = run(self._flow, self._perform, self.http_response)
+        self._parsed = True
         return result
 
     def close(self) -> None:
@@ -125,7 +127,7 @@ class StreamedResponse(_Held, Generic[T]):
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
-        if not self._stream:
+        if not (self._stream and self._parsed):  # a parsed stream closes itself
             self.close()
 
 
@@ -145,6 +147,7 @@ class AsyncStreamedResponse(_Held, Generic[T]):
         if not self._stream:
             await self.http_response.aread()
         result: T = await arun(self._flow, self._perform, self.http_response)
+        self._parsed = True
         return result
 
     async def close(self) -> None:
@@ -156,7 +159,7 @@ class AsyncStreamedResponse(_Held, Generic[T]):
     async def __aexit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
-        if not self._stream:
+        if not (self._stream and self._parsed):
             await self.close()
 
 

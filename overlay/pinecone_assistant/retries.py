@@ -302,9 +302,10 @@ def retry_flow(
     fails on a kept-alive connection the server had closed, before any byte of an answer, is sent
     once more at once, whatever the policy (it never reached the server's application).
     """
-    retries = policy.max_retries if _replayable(request) else 0
+    replayable = _replayable(request)
+    retries = policy.max_retries if replayable else 0
     attempt = 0
-    resent = not _replayable(request)
+    resent = not replayable
     logs = logger.isEnabledFor(logging.INFO)
     while True:
         started = time.perf_counter()
