@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from ._call import NOT_GIVEN, NotGiven
     from ._constants import API_VERSION
+    from ._response import AsyncStreamedResponse, RawResponse, StreamedResponse
     from .chat import ChatResponse
     from .citation import parse_markers, render_citations
     from .client import AssistantClient, AsyncAssistantClient
@@ -52,7 +53,6 @@ if TYPE_CHECKING:
     from .filter import Field, Filter, FilterError, FilterLike, validate_filter
     from .finish_reason import FinishReason, check_complete
     from .handles import AssistantHandle, AsyncAssistantHandle
-    from ._response import AsyncStreamedResponse, RawResponse, StreamedResponse
     from .retries import AsyncRetryTransport, RetryPolicy, RetryTransport
     from .sse import ServerSentEvent, SSEDecoder
     from .stream import (
