@@ -160,6 +160,19 @@ class AsyncStreaming(_View):
 # --------------------------------------------------------------------------- descriptors
 
 
+def _signature(flow: Callable[..., Any], skip: int) -> inspect.Signature:
+    """The flow's signature as its method's: ``self``, then the arguments after those the owner fills in."""
+    signature = inspect.signature(flow)
+    parameters = list(signature.parameters.values())
+    return signature.replace(
+        parameters=[
+            parameters[0].replace(name="self", annotation=inspect.Parameter.empty),
+            *parameters[skip:],
+        ],
+        return_annotation=inspect.Signature.empty,
+    )
+
+
 class _Function:
     """The function behind a method: runs the flow on its owner; named, documented and signed like it."""
 
@@ -175,31 +188,48 @@ class _Function:
 
     @property
     def __signature__(self) -> inspect.Signature:
-        """The flow's signature without the arguments the owner fills in (computed when asked)."""
-        signature = inspect.signature(self._flow)
-        parameters = list(signature.parameters.values())
-        return signature.replace(
-            parameters=[parameters[0], *parameters[self._skip :]], return_annotation=inspect.Signature.empty
-        )
+        return _signature(self._flow, self._skip)
 
 
 class _Descriptor:
-    """Turns a flow into a method: ``owner.<run>(flow, *args, **kwargs)``."""
+    """Turns a flow into a method: ``owner.<run>(flow, *args, **kwargs)``.
+
+    Documentation tools read it from the class: it carries the method's name, docstring and
+    signature (computed when asked, to keep the import fast).
+    """
 
     #: The owner's method that runs the flow (``_invoke`` or ``_list``).
     run = "_invoke"
 
     def __init__(self, flow: Callable[..., Any], skip: int = 1) -> None:
         self.flow = flow
+        self.skip = skip
         self.__doc__ = flow.__doc__
         self._function = _Function(flow, self.run, skip)
 
     def __set_name__(self, owner: type[Any], name: str) -> None:
-        self._function.__name__ = name
-        self._function.__qualname__ = f"{owner.__qualname__}.{name}"
+        self.__name__ = self._function.__name__ = name
+        self.__qualname__ = self._function.__qualname__ = f"{owner.__qualname__}.{name}"
+        self.__module__ = owner.__module__
+
+    @property
+    def __signature__(self) -> inspect.Signature:
+        return _signature(self.flow, self.skip)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        raise TypeError(f"{self.__qualname__} is a method: call it on a client or a handle")
 
     def _bind(self, obj: Any) -> Any:
         return self if obj is None else types.MethodType(self._function, obj)
+
+
+def _own_methods(table: type[Any], cls: type[Any]) -> None:
+    """Give ``cls`` its own copy of every method of ``table`` (so it is documented as its own)."""
+    for name, value in vars(table).items():
+        if isinstance(value, _Descriptor) and name not in vars(cls):
+            copy = type(value)(value.flow, value.skip)
+            copy.__set_name__(cls, name)
+            setattr(cls, name, copy)
 
 
 class Method(_Descriptor, Generic[P, T]):
@@ -420,6 +450,10 @@ class ClientMethods:
 
     __slots__ = ()
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        _own_methods(ClientMethods, cls)
+
     create_assistant = client_method(flows.create_assistant)
     list_assistants = client_listing(flows.list_assistants)
     describe_assistant = client_method(flows.describe_assistant)
@@ -463,6 +497,10 @@ class HandleMethods:
     """Every method of a handle: the client's, with the assistant's name filled in."""
 
     __slots__ = ()
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        _own_methods(HandleMethods, cls)
 
     describe = handle_method(flows.describe_assistant)
     update = handle_method(flows.update_assistant)

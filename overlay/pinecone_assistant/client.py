@@ -46,18 +46,18 @@ __all__ = ["AssistantClient", "AsyncAssistantClient", "base_url"]
 class AssistantClient(Core, ClientMethods, Sync):
     """Client for the Pinecone Assistant API.
 
-    * ``api_key``: the key, else ``PINECONE_API_KEY``; never shown in a repr, log or exception. It is
+    * ``api_key=``: the key, else ``PINECONE_API_KEY``; never shown in a repr, log or exception. It is
       added to each request as it is sent (an ``httpx.Auth``).
-    * ``control_host``: default ``https://api.pinecone.io`` (or ``PINECONE_PLUGIN_ASSISTANT_CONTROL_HOST``).
-    * ``evaluation_host``: default the US data host (or ``PINECONE_PLUGIN_ASSISTANT_DATA_HOST``).
-    * ``api_version``: sent as ``X-Pinecone-Api-Version`` (default: the version generated/ was built from).
-    * ``timeout``: seconds or an ``httpx.Timeout`` (default 300 s, 5 s to connect); None for no limit.
-    * ``max_retries`` / ``retry_policy``: retries of 408/409/429/5xx and connection errors (default 2;
+    * ``control_host=``: default ``https://api.pinecone.io`` (or ``PINECONE_PLUGIN_ASSISTANT_CONTROL_HOST``).
+    * ``evaluation_host=``: default the US data host (or ``PINECONE_PLUGIN_ASSISTANT_DATA_HOST``).
+    * ``api_version=``: sent as ``X-Pinecone-Api-Version`` (default: the version generated/ was built from).
+    * ``timeout=``: seconds or an ``httpx.Timeout`` (default 300 s, 5 s to connect); None for no limit.
+    * ``max_retries=`` / ``retry_policy=``: retries of 408/409/429/5xx and connection errors (default 2;
       0 disables).
-    * ``transport``: an httpx transport to send through.
-    * ``http_client``: your own ``httpx.Client`` (proxies, mounts, event hooks); retries and timeouts
+    * ``transport=``: an httpx transport to send through.
+    * ``http_client=``: your own ``httpx.Client`` (proxies, mounts, event hooks); retries and timeouts
       still apply, and it is left open.
-    * ``default_headers``: extra headers for every request.
+    * ``default_headers=``: extra headers for every request.
 
     Every method also takes ``timeout=`` and ``max_retries=`` for one call. Use the client as a
     context manager or call :meth:`close`.
@@ -110,7 +110,7 @@ class AsyncAssistantClient(Core, ClientMethods, Async):
 
     Listing methods return async iterators (``async for``); streams are
     :class:`~pinecone_assistant.stream.AsyncChatStream` / ``AsyncCompletionStream``.
-    ``http_client`` must be an ``httpx.AsyncClient`` and ``transport`` an async transport.
+    ``http_client=`` must be an ``httpx.AsyncClient`` and ``transport=`` an async transport.
     """
 
     _http: httpx.AsyncClient

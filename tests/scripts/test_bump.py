@@ -49,7 +49,7 @@ def make_project(root: Path, new_spec: str | None = None) -> Path:
     constants = root / "overlay" / "pinecone_assistant" / "_constants.py"
     constants.parent.mkdir(parents=True)
     constants.write_text(f'from typing import Final\n\nAPI_VERSION: Final = "{OLD}"\n', encoding="utf-8")
-    (root / "conformance" / "assistant_conformance" / "oracle").mkdir(parents=True)
+    (root / "generated" / "assistant_oracle").mkdir(parents=True)
     return root
 
 

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
-ORACLE = Path("conformance/assistant_conformance/oracle")
+ORACLE = Path("generated/assistant_oracle")
 
 
 def copy_repo(dest: Path) -> Path:
