@@ -137,7 +137,8 @@ def test_report_only_writes_the_report_and_nothing_else(tmp_path: Path) -> None:
         f"{OLD}_to_{NEW}.json",
         f"{OLD}_to_{NEW}.md",
     ]
-    assert not (project / "generated").exists()
+    assert not (project / "generated" / "assistant_api").exists()
+    assert list((project / "generated" / "assistant_oracle").iterdir()) == []
     assert (project / "spec" / "CURRENT").read_text(encoding="utf-8") == OLD + "\n"
 
 
