@@ -6,7 +6,8 @@ Without VERSION: the client (generated/assistant_api, generated/stats.yml) from 
 in spec/CURRENT, and the oracle (generated/assistant_oracle/v<VERSION>.py) of every version
 in spec/.
 With VERSION: the client and the oracle of that version only.
-With --output DIR: everything goes under DIR (DIR/assistant_api, DIR/stats.yml, DIR/assistant_oracle/) instead.
+With --output DIR: everything goes under DIR (DIR/assistant_api, DIR/stats.yml, DIR/assistant_oracle/)
+instead.
 
 The spec is validated first; an invalid spec stops the run with the validator's message and its location, and
 nothing is written. The client is generated into a temporary folder and swapped into place in one step.

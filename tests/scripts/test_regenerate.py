@@ -65,7 +65,9 @@ def test_regenerate_output_is_byte_for_byte_identical_across_runs(first_output: 
     first_files = relative_tree(first_output)
     second_files = relative_tree(second)
     assert any(name.startswith("assistant_api/api/") for name in first_files)
-    assert [n for n in second_files if n.startswith("assistant_oracle/")] == [f"assistant_oracle/v{CURRENT.replace('-', '_')}.py"]
+    assert [n for n in second_files if n.startswith("assistant_oracle/")] == [
+        f"assistant_oracle/v{CURRENT.replace('-', '_')}.py"
+    ]
     assert second_files == {n: b for n, b in first_files.items() if n in second_files}
     assert {n for n in first_files if not n.startswith("assistant_oracle/")} <= second_files.keys()
 
