@@ -31,9 +31,9 @@ import httpx
 from . import _flows as flows
 from ._core import Core
 from ._io import Flow, Hold, Pause, Send, arun, run
-from ._response import AsyncStreamedResponse, RawResponse, StreamedResponse, raw_response
 
 if TYPE_CHECKING:
+    from ._response import AsyncStreamedResponse, RawResponse, StreamedResponse
     from .chat import ChatResponse, ContextOptionsInput, MessagesInput
     from .completions import CompletionResponse
     from .filter import FilterLike
@@ -130,11 +130,20 @@ class AsyncRaw(_View):
         return raw_response(trace, listing.items(page))
 
 
-def _held(flow: Flow[Any], outcome: Any, kind: type[Any], perform: Any) -> Any:
+def raw_response(trace: list[httpx.Response], parsed: Any) -> Any:
+    """The raw response of a call that recorded ``trace`` and returned ``parsed``."""
+    from ._response import raw_response
+
+    return raw_response(trace, parsed)
+
+
+def _held(flow: Flow[Any], outcome: Any, kind: str, perform: Any) -> Any:
     if not isinstance(outcome, Pause):
         raise TypeError("This method sends no request of its own, so it has no streaming response.")
     step: Hold = outcome.step  # type: ignore[assignment]
-    return kind(step.response, flow, perform, step.stream)
+    from . import _response
+
+    return getattr(_response, kind)(step.response, flow, perform, step.stream)
 
 
 class SyncStreaming(_View):
@@ -144,7 +153,7 @@ class SyncStreaming(_View):
             outcome: Any = run(started, self._client._perform)
         except Pause as pause:
             outcome = pause
-        return _held(started, outcome, StreamedResponse, self._client._perform)
+        return _held(started, outcome, "StreamedResponse", self._client._perform)
 
 
 class AsyncStreaming(_View):
@@ -154,7 +163,7 @@ class AsyncStreaming(_View):
             outcome: Any = await arun(started, self._client._perform)
         except Pause as pause:
             outcome = pause
-        return _held(started, outcome, AsyncStreamedResponse, self._client._perform)
+        return _held(started, outcome, "AsyncStreamedResponse", self._client._perform)
 
 
 # --------------------------------------------------------------------------- descriptors
@@ -219,12 +228,19 @@ class _Descriptor:
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         raise TypeError(f"{self.__qualname__} is a method: call it on a client or a handle")
 
-    def _bind(self, obj: Any) -> Any:
-        return self if obj is None else types.MethodType(self._function, obj)
+    if not TYPE_CHECKING:
+
+        def __get__(self, obj, owner):
+            return self if obj is None else types.MethodType(self._function, obj)
 
 
 def _own_methods(table: type[Any], cls: type[Any]) -> None:
-    """Give ``cls`` its own copy of every method of ``table`` (so it is documented as its own)."""
+    """Give ``cls`` its own copy of every method of ``table`` (so it is documented as its own).
+
+    Not for the raw and streaming views: they are documented through the methods they mirror.
+    """
+    if issubclass(cls, _View):
+        return
     for name, value in vars(table).items():
         if isinstance(value, _Descriptor) and name not in vars(cls):
             copy = type(value)(value.flow, value.skip)
@@ -235,22 +251,25 @@ def _own_methods(table: type[Any], cls: type[Any]) -> None:
 class Method(_Descriptor, Generic[P, T]):
     """A method made of a flow whose arguments follow the client."""
 
-    @overload
-    def __get__(self, obj: None, owner: type[Any]) -> Self: ...
-    @overload
-    def __get__(self, obj: Async, owner: type[Any]) -> Callable[P, Co[T]]: ...
-    @overload
-    def __get__(self, obj: Sync, owner: type[Any]) -> Callable[P, T]: ...
-    @overload
-    def __get__(self, obj: SyncRaw, owner: type[Any]) -> Callable[P, RawResponse[T]]: ...
-    @overload
-    def __get__(self, obj: AsyncRaw, owner: type[Any]) -> Callable[P, Co[RawResponse[T]]]: ...
-    @overload
-    def __get__(self, obj: SyncStreaming, owner: type[Any]) -> Callable[P, StreamedResponse[T]]: ...
-    @overload
-    def __get__(self, obj: AsyncStreaming, owner: type[Any]) -> Callable[P, Co[AsyncStreamedResponse[T]]]: ...
-    def __get__(self, obj: Any, owner: type[Any]) -> Any:
-        return self._bind(obj)
+    if TYPE_CHECKING:  # the overloads cost import time; at run time _Descriptor.__get__ serves
+
+        @overload
+        def __get__(self, obj: None, owner: type[Any]) -> Self: ...
+        @overload
+        def __get__(self, obj: Async, owner: type[Any]) -> Callable[P, Co[T]]: ...
+        @overload
+        def __get__(self, obj: Sync, owner: type[Any]) -> Callable[P, T]: ...
+        @overload
+        def __get__(self, obj: SyncRaw, owner: type[Any]) -> Callable[P, RawResponse[T]]: ...
+        @overload
+        def __get__(self, obj: AsyncRaw, owner: type[Any]) -> Callable[P, Co[RawResponse[T]]]: ...
+        @overload
+        def __get__(self, obj: SyncStreaming, owner: type[Any]) -> Callable[P, StreamedResponse[T]]: ...
+        @overload
+        def __get__(
+            self, obj: AsyncStreaming, owner: type[Any]
+        ) -> Callable[P, Co[AsyncStreamedResponse[T]]]: ...
+        def __get__(self, obj: Any, owner: type[Any]) -> Any: ...
 
 
 class Listing(_Descriptor, Generic[P, T]):
@@ -258,18 +277,19 @@ class Listing(_Descriptor, Generic[P, T]):
 
     run = "_list"
 
-    @overload
-    def __get__(self, obj: None, owner: type[Any]) -> Self: ...
-    @overload
-    def __get__(self, obj: Async, owner: type[Any]) -> Callable[P, AsyncIterator[T]]: ...
-    @overload
-    def __get__(self, obj: Sync, owner: type[Any]) -> Callable[P, Iterator[T]]: ...
-    @overload
-    def __get__(self, obj: SyncRaw, owner: type[Any]) -> Callable[P, RawResponse[list[T]]]: ...
-    @overload
-    def __get__(self, obj: AsyncRaw, owner: type[Any]) -> Callable[P, Co[RawResponse[list[T]]]]: ...
-    def __get__(self, obj: Any, owner: type[Any]) -> Any:
-        return self._bind(obj)
+    if TYPE_CHECKING:  # the overloads cost import time; at run time _Descriptor.__get__ serves
+
+        @overload
+        def __get__(self, obj: None, owner: type[Any]) -> Self: ...
+        @overload
+        def __get__(self, obj: Async, owner: type[Any]) -> Callable[P, AsyncIterator[T]]: ...
+        @overload
+        def __get__(self, obj: Sync, owner: type[Any]) -> Callable[P, Iterator[T]]: ...
+        @overload
+        def __get__(self, obj: SyncRaw, owner: type[Any]) -> Callable[P, RawResponse[list[T]]]: ...
+        @overload
+        def __get__(self, obj: AsyncRaw, owner: type[Any]) -> Callable[P, Co[RawResponse[list[T]]]]: ...
+        def __get__(self, obj: Any, owner: type[Any]) -> Any: ...
 
 
 A = TypeVar("A")
@@ -285,22 +305,23 @@ class Typed(_Descriptor, Generic[A, B, C, D, E, F]):
     ``chat``): A on a sync client, B async, C and D through ``with_raw_response``, E and F through
     ``with_streaming_response``."""
 
-    @overload
-    def __get__(self, obj: None, owner: type[Any]) -> Self: ...
-    @overload
-    def __get__(self, obj: Sync, owner: type[Any]) -> A: ...
-    @overload
-    def __get__(self, obj: Async, owner: type[Any]) -> B: ...
-    @overload
-    def __get__(self, obj: SyncRaw, owner: type[Any]) -> C: ...
-    @overload
-    def __get__(self, obj: AsyncRaw, owner: type[Any]) -> D: ...
-    @overload
-    def __get__(self, obj: SyncStreaming, owner: type[Any]) -> E: ...
-    @overload
-    def __get__(self, obj: AsyncStreaming, owner: type[Any]) -> F: ...
-    def __get__(self, obj: Any, owner: type[Any]) -> Any:
-        return self._bind(obj)
+    if TYPE_CHECKING:  # the overloads cost import time; at run time _Descriptor.__get__ serves
+
+        @overload
+        def __get__(self, obj: None, owner: type[Any]) -> Self: ...
+        @overload
+        def __get__(self, obj: Sync, owner: type[Any]) -> A: ...
+        @overload
+        def __get__(self, obj: Async, owner: type[Any]) -> B: ...
+        @overload
+        def __get__(self, obj: SyncRaw, owner: type[Any]) -> C: ...
+        @overload
+        def __get__(self, obj: AsyncRaw, owner: type[Any]) -> D: ...
+        @overload
+        def __get__(self, obj: SyncStreaming, owner: type[Any]) -> E: ...
+        @overload
+        def __get__(self, obj: AsyncStreaming, owner: type[Any]) -> F: ...
+        def __get__(self, obj: Any, owner: type[Any]) -> Any: ...
 
 
 if TYPE_CHECKING:  # the types of chat and chat_completions, for type checkers only (import time)

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import time
 from types import TracebackType
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 import httpx
 
@@ -38,7 +38,9 @@ from ._methods import (
     SyncRaw,
     SyncStreaming,
 )
-from .handles import AssistantHandle, AsyncAssistantHandle
+
+if TYPE_CHECKING:
+    from .handles import AssistantHandle, AsyncAssistantHandle
 
 __all__ = ["AssistantClient", "AsyncAssistantClient", "base_url"]
 
@@ -88,6 +90,8 @@ class AssistantClient(Core, ClientMethods, Sync):
 
     def assistant(self, name: str, *, host: str | None = None) -> AssistantHandle:
         """A handle bound to the assistant ``name``; ``host`` (its data-plane host) saves a describe call."""
+        from .handles import AssistantHandle
+
         self._bind_host(name, host)
         return AssistantHandle(self, name)
 
@@ -142,6 +146,8 @@ class AsyncAssistantClient(Core, ClientMethods, Async):
 
     def assistant(self, name: str, *, host: str | None = None) -> AsyncAssistantHandle:
         """A handle bound to the assistant ``name``; ``host`` (its data-plane host) saves a describe call."""
+        from .handles import AsyncAssistantHandle
+
         self._bind_host(name, host)
         return AsyncAssistantHandle(self, name)
 
