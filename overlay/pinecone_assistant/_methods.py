@@ -166,6 +166,56 @@ class AsyncStreaming(_View):
         return _held(started, outcome, "AsyncStreamedResponse", self._client._perform)
 
 
+RawT = TypeVar("RawT")
+StreamingT = TypeVar("StreamingT")
+HandleT = TypeVar("HandleT")
+
+
+class Views(Generic[RawT, StreamingT]):
+    """``with_raw_response`` and ``with_streaming_response`` of a client or a handle."""
+
+    __slots__ = ()
+    #: The two view classes of the owner: raw, then streaming.
+    _views: tuple[type[Any], type[Any]]
+
+    def _view(self, index: int) -> Any:
+        return self._views[index](self)
+
+    @property
+    def with_raw_response(self) -> RawT:
+        """The same methods, each giving a :class:`~pinecone_assistant.RawResponse` (awaited on an
+        async owner): ``status_code``, ``headers``, ``request_id``, ``elapsed``, ``retries_taken``, and
+        ``.parse()`` for the usual result."""
+        view: RawT = self._view(0)
+        return view
+
+    @property
+    def with_streaming_response(self) -> StreamingT:
+        """The same methods, giving the response as soon as its headers arrive, unread, for a ``with``
+        (``async with``) block; ``parse()`` reads it."""
+        view: StreamingT = self._view(1)
+        return view
+
+
+class Assistants(Generic[HandleT]):
+    """``client.assistant(name)``."""
+
+    __slots__ = ()
+    #: The name of the handle class in ``handles`` (imported on first use).
+    _handle: str
+
+    def _bind_host(self, name: str, host: str | None) -> None:
+        raise NotImplementedError
+
+    def assistant(self, name: str, *, host: str | None = None) -> HandleT:
+        """A handle bound to the assistant ``name``; ``host`` (its data-plane host) saves a describe call."""
+        from . import handles
+
+        self._bind_host(name, host)
+        handle: HandleT = getattr(handles, self._handle)(self, name)
+        return handle
+
+
 # --------------------------------------------------------------------------- descriptors
 
 

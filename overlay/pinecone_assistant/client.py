@@ -30,6 +30,7 @@ import httpx
 from ._core import Core, base_url
 from ._io import Drain, Send, Sleep, adrain, drain
 from ._methods import (
+    Assistants,
     Async,
     AsyncRaw,
     AsyncStreaming,
@@ -37,15 +38,38 @@ from ._methods import (
     Sync,
     SyncRaw,
     SyncStreaming,
+    Views,
 )
 
 if TYPE_CHECKING:
-    from .handles import AssistantHandle, AsyncAssistantHandle
+    pass
+
+if TYPE_CHECKING:  # the handle classes, named in strings below, load with the first handle
+    from .handles import AssistantHandle, AsyncAssistantHandle  # noqa: F401
 
 __all__ = ["AssistantClient", "AsyncAssistantClient", "base_url"]
 
 
-class AssistantClient(Core, ClientMethods, Sync):
+class RawClient(ClientMethods, SyncRaw):
+    """``client.with_raw_response``: each method returns a :class:`~pinecone_assistant.RawResponse`."""
+
+
+class AsyncRawClient(ClientMethods, AsyncRaw):
+    """``client.with_raw_response`` of an async client."""
+
+
+class StreamingClient(ClientMethods, SyncStreaming):
+    """``client.with_streaming_response``: each method returns an unread
+    :class:`~pinecone_assistant.StreamedResponse`."""
+
+
+class AsyncStreamingClient(ClientMethods, AsyncStreaming):
+    """``client.with_streaming_response`` of an async client."""
+
+
+class AssistantClient(
+    Core, ClientMethods, Sync, Views[RawClient, StreamingClient], Assistants["AssistantHandle"]
+):
     """Client for the Pinecone Assistant API.
 
     * ``api_key=``: the key, else ``PINECONE_API_KEY``; never shown in a repr, log or exception. It is
@@ -67,6 +91,8 @@ class AssistantClient(Core, ClientMethods, Sync):
 
     _http: httpx.Client
     _http_kind = httpx.Client
+    _handle = "AssistantHandle"
+    _views = (RawClient, StreamingClient)
 
     def _perform(self, step: Send | Sleep | Drain) -> Any:
         if isinstance(step, Send):
@@ -77,23 +103,6 @@ class AssistantClient(Core, ClientMethods, Sync):
         from .stream import ChatStream, CompletionStream
 
         return ChatStream if kind == "chat" else CompletionStream
-
-    @property
-    def with_raw_response(self) -> RawClient:
-        """The same methods, each returning a :class:`~pinecone_assistant.RawResponse`."""
-        return RawClient(self)
-
-    @property
-    def with_streaming_response(self) -> StreamingClient:
-        """The same methods, returning the response unread, for use in a ``with`` block."""
-        return StreamingClient(self)
-
-    def assistant(self, name: str, *, host: str | None = None) -> AssistantHandle:
-        """A handle bound to the assistant ``name``; ``host`` (its data-plane host) saves a describe call."""
-        from .handles import AssistantHandle
-
-        self._bind_host(name, host)
-        return AssistantHandle(self, name)
 
     def close(self) -> None:
         """Close the connections (only those the client opened itself)."""
@@ -109,7 +118,13 @@ class AssistantClient(Core, ClientMethods, Sync):
         self.close()
 
 
-class AsyncAssistantClient(Core, ClientMethods, Async):
+class AsyncAssistantClient(
+    Core,
+    ClientMethods,
+    Async,
+    Views[AsyncRawClient, AsyncStreamingClient],
+    Assistants["AsyncAssistantHandle"],
+):
     """The async twin of :class:`AssistantClient`: the same arguments and methods, awaited.
 
     Listing methods return async iterators (``async for``); streams are
@@ -119,6 +134,8 @@ class AsyncAssistantClient(Core, ClientMethods, Async):
 
     _http: httpx.AsyncClient
     _http_kind = httpx.AsyncClient
+    _handle = "AsyncAssistantHandle"
+    _views = (AsyncRawClient, AsyncStreamingClient)
 
     async def _perform(self, step: Send | Sleep | Drain) -> Any:
         if isinstance(step, Sleep):
@@ -133,23 +150,6 @@ class AsyncAssistantClient(Core, ClientMethods, Async):
         from .stream import AsyncChatStream, AsyncCompletionStream
 
         return AsyncChatStream if kind == "chat" else AsyncCompletionStream
-
-    @property
-    def with_raw_response(self) -> AsyncRawClient:
-        """The same methods, returning a :class:`~pinecone_assistant.RawResponse` once awaited."""
-        return AsyncRawClient(self)
-
-    @property
-    def with_streaming_response(self) -> AsyncStreamingClient:
-        """The same methods, returning the response unread, for use in an ``async with`` block."""
-        return AsyncStreamingClient(self)
-
-    def assistant(self, name: str, *, host: str | None = None) -> AsyncAssistantHandle:
-        """A handle bound to the assistant ``name``; ``host`` (its data-plane host) saves a describe call."""
-        from .handles import AsyncAssistantHandle
-
-        self._bind_host(name, host)
-        return AsyncAssistantHandle(self, name)
 
     async def close(self) -> None:
         """Close the connections (only those the client opened itself)."""
@@ -167,20 +167,3 @@ class AsyncAssistantClient(Core, ClientMethods, Async):
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         await self.close()
-
-
-class RawClient(ClientMethods, SyncRaw):
-    """``client.with_raw_response``: each method returns a :class:`~pinecone_assistant.RawResponse`."""
-
-
-class AsyncRawClient(ClientMethods, AsyncRaw):
-    """``client.with_raw_response`` of an async client."""
-
-
-class StreamingClient(ClientMethods, SyncStreaming):
-    """``client.with_streaming_response``: each method returns an unread
-    :class:`~pinecone_assistant.StreamedResponse`."""
-
-
-class AsyncStreamingClient(ClientMethods, AsyncStreaming):
-    """``client.with_streaming_response`` of an async client."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._methods import Async, AsyncRaw, AsyncStreaming, HandleMethods, Sync, SyncRaw, SyncStreaming
+from ._methods import Async, AsyncRaw, AsyncStreaming, HandleMethods, Sync, SyncRaw, SyncStreaming, Views
 
 __all__ = ["AssistantHandle", "AsyncAssistantHandle"]
 
@@ -30,43 +30,15 @@ class _Handle:
     def __repr__(self) -> str:
         return f"{type(self).__name__}(name={self.name!r})"
 
+    def _view(self, index: int) -> Any:
+        runner = getattr(self._runner, ("with_raw_response", "with_streaming_response")[index])
+        return self._views[index](runner, self.name)  # type: ignore[attr-defined]
+
     def _invoke(self, flow: Any, *args: Any, **kwargs: Any) -> Any:
         return self._runner._invoke(flow, self.name, *args, **kwargs)
 
     def _list(self, flow: Any, *args: Any, **kwargs: Any) -> Any:
         return self._runner._list(flow, self.name, *args, **kwargs)
-
-
-class AssistantHandle(_Handle, HandleMethods, Sync):
-    """One assistant of an :class:`~pinecone_assistant.AssistantClient`."""
-
-    __slots__ = ()
-
-    @property
-    def with_raw_response(self) -> RawHandle:
-        """The same methods, returning a :class:`~pinecone_assistant.RawResponse`."""
-        return RawHandle(self._runner.with_raw_response, self.name)
-
-    @property
-    def with_streaming_response(self) -> StreamingHandle:
-        """The same methods, returning the response unread."""
-        return StreamingHandle(self._runner.with_streaming_response, self.name)
-
-
-class AsyncAssistantHandle(_Handle, HandleMethods, Async):
-    """One assistant of an :class:`~pinecone_assistant.AsyncAssistantClient`."""
-
-    __slots__ = ()
-
-    @property
-    def with_raw_response(self) -> AsyncRawHandle:
-        """The same methods, returning a :class:`~pinecone_assistant.RawResponse` once awaited."""
-        return AsyncRawHandle(self._runner.with_raw_response, self.name)
-
-    @property
-    def with_streaming_response(self) -> AsyncStreamingHandle:
-        """The same methods, returning the response unread."""
-        return AsyncStreamingHandle(self._runner.with_streaming_response, self.name)
 
 
 class RawHandle(_Handle, HandleMethods, SyncRaw):
@@ -83,3 +55,17 @@ class StreamingHandle(_Handle, HandleMethods, SyncStreaming):
 
 class AsyncStreamingHandle(_Handle, HandleMethods, AsyncStreaming):
     __slots__ = ()
+
+
+class AssistantHandle(_Handle, HandleMethods, Sync, Views[RawHandle, StreamingHandle]):
+    """One assistant of an :class:`~pinecone_assistant.AssistantClient`."""
+
+    __slots__ = ()
+    _views = (RawHandle, StreamingHandle)
+
+
+class AsyncAssistantHandle(_Handle, HandleMethods, Async, Views[AsyncRawHandle, AsyncStreamingHandle]):
+    """One assistant of an :class:`~pinecone_assistant.AsyncAssistantClient`."""
+
+    __slots__ = ()
+    _views = (AsyncRawHandle, AsyncStreamingHandle)
