@@ -35,7 +35,7 @@ import random
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import httpx
 from httpx._multipart import MultipartStream
@@ -339,26 +339,50 @@ def retry_flow(
         attempt += 1
 
 
-class RetryTransport(httpx.BaseTransport):
-    """Wraps a sync transport and retries what :class:`RetryPolicy` says to retry.
+_Inner = TypeVar("_Inner")
+_Sleeper = TypeVar("_Sleeper")
 
-    ``sleep``, ``rng`` and ``clock`` can be replaced (tests pass a fake sleep).
+
+class _Retrying(Generic[_Inner, _Sleeper]):
+    """What both retry transports hold: the wrapped transport, the policy, and how to sleep.
+
+    ``sleep``, ``rng`` and ``clock`` can be replaced (tests pass a fake sleep); ``sleep=None`` is the
+    default sleep of the transport's kind.
     """
+
+    _default_sleep: Any
 
     def __init__(
         self,
-        transport: httpx.BaseTransport | None = None,
+        transport: _Inner | None = None,
         policy: RetryPolicy = DEFAULT_RETRY_POLICY,
         *,
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: _Sleeper | None = None,
         rng: Callable[[], float] = random.random,
         clock: Callable[[], float] = time.time,
     ) -> None:
-        self.transport = transport if transport is not None else httpx.HTTPTransport()
-        self.policy = _checked(policy)
-        self._sleep = sleep
+        if not isinstance(policy, RetryPolicy):
+            raise TypeError(f"policy must be a RetryPolicy, got {type(policy).__name__}")
+        self.transport: _Inner = transport if transport is not None else self._default_transport()
+        self.policy = policy
+        self._sleep: Any = sleep if sleep is not None else type(self)._default_sleep
         self._rng = rng
         self._clock = clock
+
+    def _default_transport(self) -> _Inner:
+        raise NotImplementedError
+
+    def _flow(self, request: httpx.Request) -> Flow[httpx.Response]:
+        return retry_flow(request, policy_for(request, self.policy), rng=self._rng, clock=self._clock)
+
+
+class RetryTransport(_Retrying[httpx.BaseTransport, Callable[[float], None]], httpx.BaseTransport):
+    """Wraps a sync transport and retries what :class:`RetryPolicy` says to retry."""
+
+    _default_sleep = staticmethod(time.sleep)
+
+    def _default_transport(self) -> httpx.BaseTransport:
+        return httpx.HTTPTransport()
 
     def _perform(self, step: Send | Sleep | Drain) -> Any:
         if isinstance(step, Send):
@@ -368,8 +392,7 @@ class RetryTransport(httpx.BaseTransport):
         return drain(step)
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
-        flow = retry_flow(request, policy_for(request, self.policy), rng=self._rng, clock=self._clock)
-        return run(flow, self._perform)
+        return run(self._flow(request), self._perform)
 
     def close(self) -> None:
         self.transport.close()
@@ -381,29 +404,15 @@ async def _anyio_sleep(seconds: float) -> None:
     await anyio.sleep(seconds)
 
 
-def _checked(policy: RetryPolicy) -> RetryPolicy:
-    if not isinstance(policy, RetryPolicy):
-        raise TypeError(f"policy must be a RetryPolicy, got {type(policy).__name__}")
-    return policy
-
-
-class AsyncRetryTransport(httpx.AsyncBaseTransport):
+class AsyncRetryTransport(
+    _Retrying[httpx.AsyncBaseTransport, Callable[[float], Awaitable[None]]], httpx.AsyncBaseTransport
+):
     """Wraps an async transport and retries what :class:`RetryPolicy` says to retry."""
 
-    def __init__(
-        self,
-        transport: httpx.AsyncBaseTransport | None = None,
-        policy: RetryPolicy = DEFAULT_RETRY_POLICY,
-        *,
-        sleep: Callable[[float], Awaitable[None]] = _anyio_sleep,
-        rng: Callable[[], float] = random.random,
-        clock: Callable[[], float] = time.time,
-    ) -> None:
-        self.transport = transport if transport is not None else httpx.AsyncHTTPTransport()
-        self.policy = _checked(policy)
-        self._sleep = sleep
-        self._rng = rng
-        self._clock = clock
+    _default_sleep = staticmethod(_anyio_sleep)
+
+    def _default_transport(self) -> httpx.AsyncBaseTransport:
+        return httpx.AsyncHTTPTransport()
 
     async def _perform(self, step: Send | Sleep | Drain) -> Any:
         if isinstance(step, Sleep):
@@ -413,8 +422,7 @@ class AsyncRetryTransport(httpx.AsyncBaseTransport):
         return await self.transport.handle_async_request(step.request)
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        flow = retry_flow(request, policy_for(request, self.policy), rng=self._rng, clock=self._clock)
-        return await arun(flow, self._perform)
+        return await arun(self._flow(request), self._perform)
 
     async def aclose(self) -> None:
         await self.transport.aclose()
