@@ -327,7 +327,11 @@ def retry_flow(
                 _log_attempt(
                     request, str(response.status_code), request_id_of(response.headers), attempt, started
                 )
-            delay = response_delay(response, attempt, retries, policy, rng, clock())
+            delay = (
+                None
+                if response.status_code < 400  # the usual case, decided without a call
+                else response_delay(response, attempt, retries, policy, rng, clock())
+            )
             if delay is None:
                 response.extensions[RETRIES_TAKEN_EXTENSION] = attempt
                 response.extensions[SENT_AT_EXTENSION] = started
