@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import nox
 
 # uv makes the many per-session installs fast; plain venv + pip is the fallback.
@@ -84,11 +86,37 @@ def real_client_openai(session: nox.Session) -> None:
     _real_client(session, ["openai==3.54.0"], "tests/real_clients/test_openai.py")
 
 
+#: Examples per operation for the older API versions in CI (the current version runs with the default, 25).
+OLDER_VERSIONS_MAX_EXAMPLES = "5"
+
+
+def _older_spec_versions() -> list[str]:
+    """The versions in spec/ other than spec/CURRENT, oldest first."""
+    current = Path("spec/CURRENT").read_text(encoding="utf-8").strip()
+    return sorted(p.parent.name for p in Path("spec").glob("*/openapi.yaml") if p.parent.name != current)
+
+
 @nox.session(python=PYTHON, tags=["ci"])
 def conformance(session: nox.Session) -> None:
-    """Run the conformance suites (default: against the embedded endpoint). Args go to `run`."""
+    """Run the conformance suites (default: against the embedded endpoint). Args go to `run`.
+
+    Without args: the current API version in full, then each older version in spec/ at reduced examples.
+    """
     _dev(session)
     session.run("assistant-conformance", "run", *session.posargs)
+    if session.posargs:
+        return
+    for version in _older_spec_versions():
+        session.run(
+            "assistant-conformance",
+            "run",
+            "--spec-version",
+            version,
+            "--max-examples",
+            OLDER_VERSIONS_MAX_EXAMPLES,
+            "--report-dir",
+            f"reports/conformance/{version}",
+        )
 
 
 @nox.session(python=PYTHON)

@@ -4,8 +4,15 @@
   keep-alive connections driven by a minimal raw-HTTP client (so the client costs little CPU).
 * ``embedded_concurrent_streams``: streams open at the same moment that all end with message_end
   (the server paces chunks with the ``slow_chunks`` fault so the streams overlap).
+* ``embedded_chat_p99_ms_under_streams``: 99th percentile latency of non-streaming chats sent one
+  after another while 50 paced streams are open.
 * ``embedded_pdf_100_pages_seconds``: upload of a 100-page PDF plus the first query (index build).
 * ``embedded_rss_mb``: resident memory of the server process with the corpus and the PDF loaded.
+* ``embedded_upload_100mb_peak_rss_mb``: in a fresh server, the peak resident memory above idle
+  while a 100 MB PDF (pages of text and large images) is uploaded and processed.
+
+The servers run with ``--file-processing-seconds 0 --assistant-ready-seconds 0``: an upload answers
+once the file is processed, so the timings include processing and nothing waits for a delay.
 
 Run alone with ``python -m benchmarks.embedded``; ``python -m benchmarks`` includes these rows.
 """
@@ -18,6 +25,7 @@ import json
 import random
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -33,6 +41,9 @@ CONNECTIONS = 16
 CHAT_SECONDS = 5.0
 STREAMS = 100
 STREAM_DELAY = 0.05  # seconds between chunks of each stream (slow_chunks)
+BACKGROUND_STREAMS = 50
+LATENCY_CHATS = 300
+BIG_UPLOAD_MB = 100
 
 
 def _vocabulary(rng: random.Random, size: int = 3_000) -> list[str]:
@@ -82,6 +93,10 @@ def _server() -> Iterator[tuple[str, int]]:
         "--faults",
         "--api-key",
         KEY,
+        "--file-processing-seconds",
+        "0",
+        "--assistant-ready-seconds",
+        "0",
     ]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     try:
@@ -95,12 +110,12 @@ def _server() -> Iterator[tuple[str, int]]:
         process.wait(timeout=30)
 
 
-def _rss_mb(pid: int) -> float:
+def _rss_mb(pid: int, field: str = "VmRSS") -> float:
     with open(f"/proc/{pid}/status") as status:
         for line in status:
-            if line.startswith("VmRSS:"):
+            if line.startswith(f"{field}:"):
                 return int(line.split()[1]) / 1024
-    raise RuntimeError("VmRSS not found")
+    raise RuntimeError(f"{field} not found")
 
 
 def _load_corpus(client: httpx.Client, rng: random.Random, vocabulary: list[str]) -> None:
@@ -200,6 +215,104 @@ async def _streams(host: str, port: int, question: str) -> tuple[int, int]:
     return complete, peak
 
 
+async def _latency_under_streams(host: str, port: int, questions: list[str]) -> tuple[list[float], int]:
+    """Latencies (s) of chats sent one after another while paced streams run; streams completed."""
+    extra = f"X-Assistant-Fault: slow_chunks={STREAM_DELAY}\r\n"
+    path = f"/assistant/chat/{ASSISTANT}"
+    stream_request = _request(
+        host, port, path, {"messages": [{"role": "user", "content": questions[3]}], "stream": True}, extra
+    )
+    complete = 0
+    stop = asyncio.Event()
+
+    async def stream() -> None:
+        nonlocal complete
+        reader, writer = await asyncio.open_connection(host, port)
+        while not stop.is_set():
+            writer.write(stream_request)
+            status, payload = await _read_response(reader)
+            if status == 200 and payload.rstrip().endswith(b"}"):
+                complete += 1
+        writer.close()
+
+    streams = [asyncio.create_task(stream()) for _ in range(BACKGROUND_STREAMS)]
+    await asyncio.sleep(0.5)  # let every stream open
+    latencies: list[float] = []
+    reader, writer = await asyncio.open_connection(host, port)
+    for i in range(LATENCY_CHATS):
+        body = {"messages": [{"role": "user", "content": questions[i % len(questions)]}]}
+        started = time.perf_counter()
+        writer.write(_request(host, port, path, body))
+        status, _ = await _read_response(reader)
+        latencies.append(time.perf_counter() - started)
+        if status != 200:
+            raise RuntimeError(f"chat under streams answered {status}")
+    writer.close()
+    stop.set()
+    await asyncio.gather(*streams)
+    return latencies, complete
+
+
+def _big_pdf(megabytes: int) -> bytes:
+    """A PDF of about ``megabytes`` MB: pages of text, each with a large incompressible image."""
+    import os
+
+    from fpdf import FPDF
+    from PIL import Image
+
+    side = 1000
+    noise = Image.frombytes("RGB", (side, side), random.Random(7).randbytes(side * side * 3))
+    buffer = io.BytesIO()
+    noise.save(buffer, "JPEG", quality=95)
+    jpeg = buffer.getvalue()
+    pdf = FPDF()
+    pdf.set_font("Helvetica", size=10)
+    total = 0
+    page = 0
+    while total + len(jpeg) < megabytes * 1024 * 1024 - 256 * 1024:  # stay under the 100 MB PDF limit
+        pdf.add_page()
+        pdf.multi_cell(0, 5, f"Page {page}: the harbour master logs every boat that enters. " * 8)
+        image = bytearray(jpeg)
+        image[-4:-2] = os.urandom(2)  # a different image per page (fpdf2 stores equal images once)
+        pdf.image(io.BytesIO(bytes(image)), x=10, y=80, w=120)
+        total += len(jpeg)
+        page += 1
+    return bytes(pdf.output())
+
+
+def _upload_peak_rss(pdf: bytes) -> dict[str, float]:
+    """Peak RSS above idle of a fresh server while ``pdf`` is uploaded and processed."""
+    with _server() as (url, pid), httpx.Client(base_url=url, headers={"Api-Key": KEY}, timeout=600) as client:
+        client.post("/assistant/assistants", json={"name": "big"}).raise_for_status()
+        client.get("/assistant/assistants/big").raise_for_status()
+        time.sleep(0.5)
+        idle = _rss_mb(pid)
+        peak = idle
+        done = threading.Event()
+
+        def sample() -> None:
+            nonlocal peak
+            while not done.is_set():
+                peak = max(peak, _rss_mb(pid))
+                time.sleep(0.01)
+
+        sampler = threading.Thread(target=sample)
+        sampler.start()
+        started = time.perf_counter()
+        try:
+            uploaded = client.post(
+                "/assistant/files/big", files={"file": ("big.pdf", io.BytesIO(pdf))}
+            ).json()
+        finally:
+            done.set()
+            sampler.join()
+        seconds = time.perf_counter() - started
+        if uploaded.get("status") != "Available":
+            raise RuntimeError(f"100 MB PDF not processed: {uploaded}")
+        high_water = _rss_mb(pid, "VmHWM")
+    return {"idle": idle, "peak": max(peak, high_water), "seconds": seconds}
+
+
 def _pdf(rng: random.Random, vocabulary: list[str], pages: int = 100) -> bytes:
     from fpdf import FPDF
 
@@ -226,6 +339,7 @@ def run() -> list[dict[str, Any]]:
         )
         done, errors, elapsed = asyncio.run(_chat_load(host, port, questions))
         complete, peak = asyncio.run(_streams(host, port, questions[1]))
+        latencies, background_complete = asyncio.run(_latency_under_streams(host, port, questions))
         pdf = _pdf(rng, vocabulary)
         started = time.perf_counter()
         client.post("/assistant/assistants", json={"name": "pdf"}).raise_for_status()
@@ -235,6 +349,10 @@ def run() -> list[dict[str, Any]]:
         if uploaded.get("status") != "Available" or not context.get("snippets"):
             raise RuntimeError(f"PDF not indexed: {uploaded.get('status')} {uploaded.get('error_message')}")
         rss = _rss_mb(pid)
+    big = _big_pdf(BIG_UPLOAD_MB)
+    upload = _upload_peak_rss(big)
+    latencies.sort()
+    p99 = latencies[min(len(latencies) - 1, int(0.99 * len(latencies)))]
     return [
         {
             "name": "embedded_chats_per_second",
@@ -256,6 +374,16 @@ def run() -> list[dict[str, Any]]:
             "peak_open": peak,
         },
         {
+            "name": "embedded_chat_p99_ms_under_streams",
+            "value": round(p99 * 1000, 1),
+            "unit": "ms",
+            "goal": None,
+            "p50_ms": round(latencies[len(latencies) // 2] * 1000, 1),
+            "chats": len(latencies),
+            "open_streams": BACKGROUND_STREAMS,
+            "streams_completed_meanwhile": background_complete,
+        },
+        {
             "name": "embedded_pdf_100_pages_seconds",
             "value": round(pdf_seconds, 2),
             "unit": "s",
@@ -263,6 +391,16 @@ def run() -> list[dict[str, Any]]:
             "pdf_bytes": len(pdf),
         },
         {"name": "embedded_rss_mb", "value": round(rss, 1), "unit": "MB", "goal": None, "files": FILES + 1},
+        {
+            "name": "embedded_upload_100mb_peak_rss_mb",
+            "value": round(upload["peak"] - upload["idle"], 1),
+            "unit": "MB above idle",
+            "goal": "<= 150",
+            "idle_mb": round(upload["idle"], 1),
+            "peak_mb": round(upload["peak"], 1),
+            "pdf_mb": round(len(big) / 1024 / 1024, 1),
+            "upload_and_processing_seconds": round(upload["seconds"], 2),
+        },
     ]
 
 

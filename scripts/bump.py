@@ -3,12 +3,18 @@
 Usage: .venv/bin/python scripts/bump.py FROM TO [--report-only] [--skip-conformance]
        (or: nox -s bump -- FROM TO)
 
-Steps, in order; the first failure stops the run and says which step failed and what was already changed:
+Before any step, the checks: both versions exist in spec/ and FROM is older than TO, both specs are valid
+OpenAPI 3.1, generated/ and the files the bump rewrites have no uncommitted changes, and the version
+registries written by hand (KNOWN_FINISH_REASONS, the embedded endpoint's SERVED) name TO. A failed check
+changes nothing on disk.
+
+Steps, in order; the first failure stops the run and says which step failed and how to undo what was done:
   1. report      write spec/changes/FROM_to_TO.md and .json: every change between the two specs, each
                  classified breaking or non-breaking for a client (scripts/specdiff.py)
   2. regenerate  scripts/regenerate.py TO (generated/ is swapped in atomically; nothing is written on failure)
   3. pointers    spec/CURRENT and API_VERSION in overlay/pinecone_assistant/_constants.py set to TO
-  4. summary     files added/removed/changed in generated/ and the oracle, with line counts
+  4. summary     files added/removed/changed in generated/ and the oracle, with line counts; files where only
+                 the version label changed are counted, not listed
   5. check       scripts/check_generated.py
   6. conformance assistant-conformance run --spec-version TO (against the embedded endpoint)
 """
@@ -27,6 +33,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import regenerate
 import specdiff
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -38,6 +45,30 @@ GENERATED_DIR = ROOT / "generated"
 ORACLE_DIR = ROOT / "generated" / "assistant_oracle"
 CONSTANTS_FILE = ROOT / "overlay" / "pinecone_assistant" / "_constants.py"
 CONFORMANCE_MODULE = "assistant_conformance.cli"
+
+
+@dataclass(frozen=True)
+class Registry:
+    """A table written by hand, keyed by API version: it needs an entry for each version in use."""
+
+    path: Path
+    name: str
+    holds: str
+
+
+#: Written by hand when a version arrives: what each version documents or how it is served.
+REGISTRIES = (
+    Registry(
+        ROOT / "overlay" / "pinecone_assistant" / "finish_reason.py",
+        "KNOWN_FINISH_REASONS",
+        "the finish reasons the version documents (the previous entry, if FinishReason did not change)",
+    ),
+    Registry(
+        ROOT / "conformance" / "assistant_conformance" / "embedded" / "versions.py",
+        "SERVED",
+        "the behaviour the embedded endpoint serves for the version",
+    ),
+)
 VERSION_PATTERN = re.compile(r"^\d{4}-\d{2}(\.[a-z0-9]+)?$")
 # `API_VERSION = "2026-04"` or `API_VERSION: Final = "2026-04"` at the start of a line.
 API_VERSION_LINE = re.compile(
@@ -125,6 +156,8 @@ class TreeDiff:
     added: dict[str, int] = field(default_factory=dict)
     removed: dict[str, int] = field(default_factory=dict)
     changed: dict[str, tuple[int, int]] = field(default_factory=dict)
+    #: Changed files where replacing the old version label by the new one gives the new text.
+    relabelled: list[str] = field(default_factory=list)
     unchanged: int = 0
 
     def lines(self) -> tuple[int, int]:
@@ -137,7 +170,16 @@ def _line_count(data: bytes) -> int:
     return len(data.decode("utf-8", errors="replace").splitlines())
 
 
-def diff_trees(before: dict[str, bytes], after: dict[str, bytes]) -> TreeDiff:
+def _relabelled(old: list[str], new: list[str], labels: tuple[str, str]) -> bool:
+    """Whether each line that changed only had the old version label replaced by the new one."""
+    return len(old) == len(new) and all(
+        a == b or a.replace(labels[0], labels[1]) == b for a, b in zip(old, new, strict=True)
+    )
+
+
+def diff_trees(
+    before: dict[str, bytes], after: dict[str, bytes], labels: tuple[str, str] | None = None
+) -> TreeDiff:
     result = TreeDiff()
     for name in sorted(before.keys() | after.keys()):
         if name not in after:
@@ -156,19 +198,29 @@ def diff_trees(before: dict[str, bytes], after: dict[str, bytes]) -> TreeDiff:
                 elif line.startswith("-") and not line.startswith("---"):
                     minus += 1
             result.changed[name] = (plus, minus)
+            if labels is not None and _relabelled(old, new, labels):
+                result.relabelled.append(name)
     return result
 
 
-def render_tree_diff(label: str, diff: TreeDiff, limit: int = 60) -> list[str]:
+def render_tree_diff(
+    label: str, diff: TreeDiff, labels: tuple[str, str] | None = None, limit: int = 60
+) -> list[str]:
     plus, minus = diff.lines()
     lines = [
         f"{label}: {len(diff.added)} added, {len(diff.removed)} removed, {len(diff.changed)} changed,"
         f" {diff.unchanged} unchanged files; +{plus} -{minus} lines"
     ]
+    if diff.relabelled and labels is not None:
+        lines.append(
+            f"  {len(diff.relabelled)} of the changed files differ only in the version label"
+            f" ({labels[0]} -> {labels[1]}); the other changes:"
+        )
+    relabelled = set(diff.relabelled)
     rows = [
         *(f"  A {name} (+{n})" for name, n in diff.added.items()),
         *(f"  D {name} (-{n})" for name, n in diff.removed.items()),
-        *(f"  M {name} (+{p} -{m})" for name, (p, m) in diff.changed.items()),
+        *(f"  M {name} (+{p} -{m})" for name, (p, m) in diff.changed.items() if name not in relabelled),
     ]
     rows.sort(key=lambda row: row[4:])
     if len(rows) > limit:
@@ -206,6 +258,12 @@ def conformance_command(version: str) -> list[str]:
 # --- the bump -----------------------------------------------------------------------------------------------
 
 
+def version_key(version: str) -> tuple[str, int, str]:
+    """Order of versions: by date; a release candidate (`2026-01.alpha`) comes before its release."""
+    date, _, suffix = version.partition(".")
+    return date, 0 if suffix else 1, suffix
+
+
 def check_versions(from_version: str, to_version: str) -> None:
     for name, version in (("FROM", from_version), ("TO", to_version)):
         if not VERSION_PATTERN.match(version):
@@ -213,10 +271,74 @@ def check_versions(from_version: str, to_version: str) -> None:
         if not (SPEC_DIR / version / "openapi.yaml").is_file():
             known = ", ".join(sorted(p.parent.name for p in SPEC_DIR.glob("*/openapi.yaml"))) or "none"
             raise StepFailedError(
-                f"{name}: spec/{version}/openapi.yaml does not exist (versions in spec/: {known})"
+                f"{name}: spec/{version}/openapi.yaml does not exist (versions in spec/: {known}). Write"
+                " the new version's spec first (copy the latest spec/<version>/ and edit it), then rerun."
             )
     if from_version == to_version:
         raise StepFailedError("FROM and TO are the same version; nothing to bump")
+    if version_key(from_version) > version_key(to_version):
+        raise StepFailedError(
+            f"FROM ({from_version}) is newer than TO ({to_version}); a bump moves forward: "
+            f"`bump.py {to_version} {from_version}`"
+        )
+
+
+def check_specs(from_version: str, to_version: str) -> None:
+    """Both specs must be valid OpenAPI 3.1 before anything is written."""
+    for version in (from_version, to_version):
+        try:
+            regenerate.validate_spec(SPEC_DIR / version / "openapi.yaml")
+        except regenerate.RegenerationError as exc:
+            raise StepFailedError(f"spec/{version}/openapi.yaml cannot be used: {exc}") from None
+
+
+def rewritten_paths() -> list[Path]:
+    """What the steps after the report rewrite (the report itself is new or regenerated)."""
+    return [GENERATED_DIR, CURRENT_FILE, CONSTANTS_FILE]  # generated/ holds the oracle too
+
+
+def uncommitted(paths: Sequence[Path]) -> list[str] | None:
+    """Paths with uncommitted changes under ``paths`` (git status), or None outside a git checkout."""
+    try:
+        result = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=all", "--", *map(str, paths)],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+    except FileNotFoundError:
+        return None
+    if result.returncode != 0:
+        return None
+    return [line[3:] for line in result.stdout.splitlines() if line.strip()]
+
+
+def check_clean() -> None:
+    dirty = uncommitted(rewritten_paths())
+    if dirty:
+        shown = "\n  ".join(dirty[:10]) + (f"\n  ... and {len(dirty) - 10} more" if len(dirty) > 10 else "")
+        raise StepFailedError(
+            "uncommitted changes in files the bump rewrites (it would mix them with its own):\n  "
+            + shown
+            + "\ncommit or stash them, or drop them with `git checkout -- <path>` (a failed bump prints the"
+            " exact command), then rerun the bump."
+        )
+
+
+def check_registries(to_version: str) -> None:
+    missing = [
+        registry
+        for registry in REGISTRIES
+        if registry.path.is_file() and f'"{to_version}"' not in registry.path.read_text(encoding="utf-8")
+    ]
+    if missing:
+        lines = [f'  {rel(r.path)}: add "{to_version}" to {r.name}: {r.holds}' for r in missing]
+        raise StepFailedError(
+            f"tables written by hand do not know {to_version} yet:\n"
+            + "\n".join(lines)
+            + "\nthen rerun the bump."
+        )
 
 
 @dataclass
@@ -245,8 +367,13 @@ class Bump:
     def run(self) -> int:
         try:
             check_versions(self.from_version, self.to_version)
+            check_specs(self.from_version, self.to_version)
+            if not self.report_only:
+                check_clean()
+                check_registries(self.to_version)
         except StepFailedError as exc:
             print(f"bump: {exc}", file=sys.stderr)
+            print("bump: nothing was changed.", file=sys.stderr)
             return 2
         steps = self.steps()
         for number, (name, step) in enumerate(steps, start=1):
@@ -256,21 +383,28 @@ class Bump:
             except (StepFailedError, specdiff.SpecError) as exc:
                 self.fail(number, name, str(exc))
                 return 1
-        done = f"bump: done, {self.from_version} -> {self.to_version}."
-        print(f"{done} Review and commit: {' '.join(self.touched)}")
+        print(f"bump: done, {self.from_version} -> {self.to_version}.")
+        if self.report_only:
+            print(f"bump: review {self.touched[0]}.")
+            return 0
+        print(f"bump: next: read {self.touched[0]}, adapt the overlay to its breaking changes (if any), run")
+        print("bump: the tests, and commit together: " + " ".join(self.touched))
         return 0
 
     def fail(self, number: int, name: str, reason: str) -> None:
         print(f"bump: step {number} ({name}) failed: {reason}", file=sys.stderr)
         if self.touched:
             print(f"bump: already changed by earlier steps: {', '.join(self.touched)}", file=sys.stderr)
-            print(
-                "bump: inspect with `git status` and `git diff`; undo with `git checkout -- <path>` "
-                "(and delete new files).",
-                file=sys.stderr,
-            )
+            print(f"bump: inspect with `git status` and `git diff`; {self.undo_hint()}", file=sys.stderr)
         else:
             print("bump: nothing was changed.", file=sys.stderr)
+
+    def undo_hint(self) -> str:
+        """The commands that put the tree back as it was before the bump."""
+        tracked = [rel(p) for p in rewritten_paths()]
+        new = [p for p in self.touched if p.startswith(rel(CHANGES_DIR))]
+        new.append(f"{rel(ORACLE_DIR)}/{regenerate.oracle_module_name(self.to_version)}.py")
+        return f"undo with `git checkout -- {' '.join(tracked)} && git clean -fq -- {' '.join(new)}`"
 
     # steps
 
@@ -280,15 +414,9 @@ class Bump:
         write_text(md_path, markdown)
         write_text(json_path, data)
         self.touched += [rel(md_path), rel(json_path)]
-        print(
-            f"bump: {rel(md_path)}: {len(report.breaking)} breaking, {len(report.non_breaking)} non-breaking"
-            " changes"
-        )
-        for change in report.breaking[:15]:
-            path = f" {change.path}" if change.path else ""
-            print(f"  breaking: {change.where} | {change.at}{path}: {change.detail}")
-        if len(report.breaking) > 15:
-            print(f"  ... {len(report.breaking) - 15} more breaking changes in {rel(md_path)}")
+        print(f"bump: wrote {rel(md_path)} and {rel(json_path)}")
+        for line in specdiff.summary_lines(report, limit=15):
+            print(f"  {line}")
 
     def regenerate(self) -> None:
         self.before = {
@@ -325,8 +453,10 @@ class Bump:
     def summary(self) -> None:
         after = {"generated": snapshot(GENERATED_DIR), "oracle": snapshot(ORACLE_DIR)}
         labels = {"generated": "generated/", "oracle": f"{rel(ORACLE_DIR)}/"}
+        labels_changed = (self.from_version, self.to_version)
         for key, label in labels.items():
-            for line in render_tree_diff(label, diff_trees(self.before[key], after[key])):
+            diff = diff_trees(self.before[key], after[key], labels_changed)
+            for line in render_tree_diff(label, diff, labels_changed):
                 print(line)
 
     def check(self) -> None:

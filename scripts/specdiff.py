@@ -179,6 +179,12 @@ RULES: dict[str, Rule] = {
         "request: clients omitting the field get other behaviour; response: docs only",
     ),
     "default-added-or-removed": Rule("default value added or removed", N, N, "documents existing behaviour"),
+    "version-label-changed": Rule(
+        "default that names the document's own version changed (the version header)",
+        N,
+        N,
+        "a client sends the version it was written for; the default only names the document's version",
+    ),
     "schema-added": Rule("schema component added", N, N, "a new generated model class"),
     "schema-removed": Rule(
         "schema component removed", B, B, "the generated model class disappears: code importing it breaks"
@@ -205,6 +211,15 @@ class Change:
         return (self.where, self.at, self.path, self.rule, self.detail)
 
 
+@dataclass(frozen=True)
+class Note:
+    """A difference that changes nothing a client sends or receives (documentation, labels)."""
+
+    kind: str
+    path: str
+    detail: str
+
+
 @dataclass
 class Report:
     """All changes between two spec versions, with the hashes of the documents compared."""
@@ -215,6 +230,8 @@ class Report:
     to_sha256: str
     changes: list[Change] = field(default_factory=list)
     usage: dict[str, dict[str, list[str]]] = field(default_factory=dict)
+    #: Differences a client does not see: version labels, descriptions, examples, restated defaults.
+    notes: list[Note] = field(default_factory=list)
 
     @property
     def breaking(self) -> list[Change]:
@@ -233,6 +250,7 @@ class Report:
             "rules": {name: asdict(rule) for name, rule in RULES.items()},
             "component_usage": self.usage,
             "changes": [asdict(c) for c in self.changes],
+            "not_seen_by_clients": [asdict(n) for n in self.notes],
         }
 
 
@@ -387,6 +405,8 @@ def _fmt(value: Any) -> str:
 class _Differ:
     def __init__(self, old: dict[str, Any], new: dict[str, Any]) -> None:
         self.old, self.new = old, new
+        #: The versions the documents describe (``info.version``).
+        self.labels = (_info_version(old), _info_version(new))
         self.changes: list[Change] = []
         old_usage, new_usage = component_usage(old), component_usage(new)
         self.usage: dict[str, dict[str, set[str]]] = {}
@@ -771,7 +791,9 @@ class _Differ:
             return
         a, b = old.get("default"), new.get("default")
         if "default" in old and "default" in new:
-            if _fmt(a) != _fmt(b):
+            if _fmt(a) != _fmt(b) and (a, b) == self.labels:
+                self.emit(ctx, path, "version-label-changed", f"default {_fmt(a)} → {_fmt(b)}")
+            elif _fmt(a) != _fmt(b):
                 self.emit(ctx, path, "default-changed", f"default {_fmt(a)} → {_fmt(b)}")
         elif "default" in new:
             self.emit(ctx, path, "default-added-or-removed", f"default {_fmt(b)} added")
@@ -864,6 +886,112 @@ class _Differ:
                     self._header(ctx, old_node, new_node)
 
 
+def _info_version(doc: Mapping[str, Any]) -> str | None:
+    info = doc.get("info")
+    version = info.get("version") if isinstance(info, Mapping) else None
+    return str(version) if version is not None else None
+
+
+# ---------------------------------------------------------------------------------------------- notes
+
+#: Keys whose values only document: a change to them changes nothing on the wire.
+DOC_KEYS = ("description", "summary", "title", "example", "examples", "externalDocs")
+
+
+def _json_path(parts: tuple[str | int, ...]) -> str:
+    text = "$"
+    for part in parts:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        elif part.replace("-", "_").isidentifier():
+            text += f".{part}"
+        else:
+            text += f"[{part!r}]"
+    return text
+
+
+def documentation_notes(old: Any, new: Any, parts: tuple[str | int, ...] = ()) -> list[Note]:
+    """What differs between two documents without a client seeing it, in document order.
+
+    Walks the places both documents have: documentation keys whose text changed, `info`, mappings whose
+    keys were reordered, and `additionalProperties: true` written out or dropped (it is the default).
+    """
+    notes: list[Note] = []
+    if isinstance(old, Mapping) and isinstance(new, Mapping):
+        where = _json_path(parts)
+        if parts == ():
+            old_info, new_info = old.get("info") or {}, new.get("info") or {}
+            for key in [*old_info, *(k for k in new_info if k not in old_info)]:
+                a, b = old_info.get(key), new_info.get(key)
+                if _fmt(a) == _fmt(b):
+                    continue
+                if key == "version":
+                    notes.append(Note("version label", "$.info.version", f"{_fmt(a)} → {_fmt(b)}"))
+                else:
+                    notes.append(Note(str(key), _json_path(("info", key)), f"info {key} changed"))
+        common = [k for k in new if k in old]
+        if [k for k in old if k in new] != common:
+            notes.append(Note("order", where, "keys reordered (order has no meaning in an OpenAPI object)"))
+        for key in sorted(set(old) ^ set(new), key=str):
+            present = "added" if key in new else "removed"
+            if key in DOC_KEYS:
+                notes.append(Note(str(key), _json_path((*parts, key)), f"{key} {present}"))
+            elif key == "additionalProperties" and (
+                old.get(key, True) is True and new.get(key, True) is True
+            ):
+                notes.append(
+                    Note(
+                        "restated default",
+                        _json_path((*parts, key)),
+                        f"`additionalProperties: true` {'written out' if key in new else 'dropped'}"
+                        " (the default: the object stays open)",
+                    )
+                )
+        for key in common:
+            sub = (*parts, key)
+            if parts == () and key == "info":
+                continue
+            if key in DOC_KEYS:
+                if _fmt(old[key]) != _fmt(new[key]):
+                    notes.append(Note(str(key), _json_path(sub), f"{key} changed"))
+            else:
+                notes.extend(documentation_notes(old[key], new[key], sub))
+    elif isinstance(old, list) and isinstance(new, list) and len(old) == len(new):
+        for index, (a, b) in enumerate(zip(old, new, strict=True)):
+            notes.extend(documentation_notes(a, b, (*parts, index)))
+    return notes
+
+
+def summary_lines(report: Report, limit: int = 20) -> list[str]:
+    """A plain-language summary: whether anything breaks, then what changed (first `limit` of each kind)."""
+    old = report.from_version
+    breaking, other = report.breaking, report.non_breaking
+    if breaking:
+        head = (
+            f"{len(breaking)} change(s) can break a client written against {old}; adapt the client to them."
+        )
+    elif other:
+        head = f"Nothing breaks for a client written against {old}."
+    else:
+        head = f"Nothing breaks for a client written against {old}: a client sees no difference."
+    lines = [
+        head,
+        f"Changes a client sees: {len(breaking)} breaking, {len(other)} non-breaking.",
+    ]
+    for change in [*breaking, *other][:limit]:
+        mark = "breaking" if change.classification == BREAKING else "non-breaking"
+        place = f"{change.where} | {change.at}" + (f" {change.path}" if change.path else "")
+        lines.append(f"  - {mark}: {place}: {change.detail}")
+    if len(report.changes) > limit:
+        lines.append(f"  - ... and {len(report.changes) - limit} more")
+    lines.append(f"Differences a client does not see (descriptions, examples, labels): {len(report.notes)}.")
+    for note in report.notes[:limit]:
+        lines.append(f"  - {note.path}: {note.detail}")
+    if len(report.notes) > limit:
+        lines.append(f"  - ... and {len(report.notes) - limit} more")
+    return lines
+
+
 def _describe_response(response: Mapping[str, Any]) -> str:
     """`` (application/json: OperationModel; headers: Location)`` for a response, ``""`` when it is empty."""
     parts = []
@@ -931,7 +1059,8 @@ def compare(
         name: {direction: sorted(ops) for direction, ops in sorted(by_dir.items())}
         for name, by_dir in sorted(differ.usage.items())
     }
-    return Report(from_version, to_version, from_sha256, to_sha256, changes, usage)
+    notes = documentation_notes(old, new)
+    return Report(from_version, to_version, from_sha256, to_sha256, changes, usage, notes)
 
 
 def compare_files(old_path: Path, new_path: Path, from_version: str, to_version: str) -> Report:
@@ -949,17 +1078,32 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
+def _paragraphs(lines: list[str]) -> list[str]:
+    """Summary lines as Markdown: a blank line before each line that is not a list item."""
+    out: list[str] = []
+    for line in lines:
+        if out and not line.startswith("  - "):
+            out.append("")
+        out.append(line)
+    return out
+
+
 def render_markdown(report: Report) -> str:
     """The change report as Markdown: the rules table, the counts, then the changes grouped by place."""
     lines = [
         f"# API changes {report.from_version} → {report.to_version}",
         "",
         f"Generated by `scripts/bump.py` from `spec/{report.from_version}/openapi.yaml` and"
-        f" `spec/{report.to_version}/openapi.yaml`. Descriptions and examples are not compared. Do not edit:"
+        f" `spec/{report.to_version}/openapi.yaml`. Descriptions, examples and version labels are not"
+        " classified; they are listed at the end. Do not edit:"
         f" rerun `python scripts/bump.py {report.from_version} {report.to_version} --report-only`.",
         "",
         f"**{len(report.breaking)} breaking, {len(report.non_breaking)} non-breaking** changes for a client"
         f" written against {report.from_version}.",
+        "",
+        "## Summary",
+        "",
+        *_paragraphs(summary_lines(report)),
         "",
         "## How changes are classified",
         "",
@@ -1000,6 +1144,17 @@ def render_markdown(report: Report) -> str:
                 f"| {mark} | {RULES[c.rule].title} | {_cell(c.at)} | {_cell(path)} | {_cell(detail)} |"
             )
         lines.append("")
+    lines += ["## Not seen by a client", ""]
+    if not report.notes:
+        lines.append("Nothing else differs.")
+    else:
+        lines += [
+            "Descriptions, examples, version labels and restated defaults: nothing a client sends or gets.",
+            "",
+            "| Kind | Where | Detail |",
+            "|---|---|---|",
+        ]
+        lines += [f"| {n.kind} | `{_cell(n.path)}` | {_cell(n.detail)} |" for n in report.notes]
     return "\n".join(lines).rstrip() + "\n"
 
 

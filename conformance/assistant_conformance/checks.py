@@ -37,6 +37,8 @@ class Exchange:
     content_type: str
     content: bytes
     request_body: Any = None
+    #: Response headers as (name, value) pairs, when the caller kept them (drift looks at them).
+    headers: tuple[tuple[str, str], ...] = ()
 
     @property
     def is_stream(self) -> bool:

@@ -17,6 +17,7 @@ import yaml
 
 from assistant_conformance.checks import Exchange, sse_payloads
 from assistant_conformance.coverage import CoverageTracker
+from assistant_conformance.drift import DriftTracker
 from assistant_conformance.targets import PreparedTarget
 
 
@@ -47,7 +48,14 @@ class _Tee(httpx.SyncByteStream):
                 self.done = True
                 content_type = self.response.headers.get("content-type", "")
                 self.run.observe(
-                    Exchange(self.op_id, self.response.status_code, content_type, bytes(self.data), self.body)
+                    Exchange(
+                        self.op_id,
+                        self.response.status_code,
+                        content_type,
+                        bytes(self.data),
+                        self.body,
+                        headers=tuple(self.response.headers.multi_items()),
+                    )
                 )
 
 
@@ -107,6 +115,8 @@ class RunContext:
     operations: tuple[str, ...] = ()
     #: Real responses seen during the run, for the serialization suite.
     exchanges: list[Exchange] = field(default_factory=list)
+    #: Walks every response against the spec for undocumented things (see :mod:`.drift`).
+    drift: DriftTracker | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @property
@@ -137,9 +147,10 @@ class RunContext:
         return None
 
     def observing_client(self, **kw: Any) -> httpx.Client:
-        """An httpx client (for the overlay's ``http_client=``) that observes every response it reads."""
-        from pinecone_assistant.retries import RetryTransport
+        """An httpx client (for the overlay's ``http_client=``) that observes every response it reads.
 
+        The overlay retries through any http client it is given, so this one has no retry transport.
+        """
         run = self
 
         def on_response(response: httpx.Response) -> None:
@@ -155,9 +166,7 @@ class RunContext:
                     body = None
             response.stream = _Tee(response.stream, run, op_id, response, body)
 
-        transport = RetryTransport(httpx.HTTPTransport()) if not self.target.disposable else None
         return httpx.Client(
-            transport=transport,
             timeout=httpx.Timeout(120.0, connect=10.0),
             headers={"Accept-Encoding": "identity"},
             event_hooks={"response": [on_response]},
@@ -172,6 +181,8 @@ class RunContext:
         """Count one exchange for coverage and keep it for the serialization suite."""
         chunks = sse_payloads(ex.content) if ex.is_stream and ex.status == 200 else []
         self.coverage.record(ex.operation, ex.status, chunks)
+        if self.drift is not None:
+            self.drift.observe(ex, chunks if ex.is_stream and ex.status == 200 else None)
         with self._lock:
             if len(self.exchanges) < 5000:
                 self.exchanges.append(ex)
@@ -220,6 +231,7 @@ class RunContext:
             content_type=response.headers.get("content-type", ""),
             content=response.content,
             request_body=json_body,
+            headers=tuple(response.headers.multi_items()),
         )
         self.observe(ex)
         return ex

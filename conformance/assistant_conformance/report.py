@@ -37,6 +37,8 @@ class RunReport:
     exit_code: int = 0
     baseline: dict[str, Any] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    #: What responses carried beyond the spec (see :mod:`assistant_conformance.drift`).
+    drift: dict[str, Any] = field(default_factory=dict)
 
     def summary(self) -> dict[str, Any]:
         counts: dict[str, Any] = dict.fromkeys(_SUMMARY_KEYS, 0)
@@ -70,6 +72,7 @@ class RunReport:
             "coverage": self.coverage,
             "baseline": self.baseline,
             "notes": self.notes,
+            "drift": self.drift,
             "checks": [c.to_dict() for c in self.checks],
         }
 
@@ -254,9 +257,42 @@ def render_markdown(report: RunReport) -> str:
                     "```",
                     "",
                 ]
+    lines += render_drift(report.drift)
     if report.notes:
         lines += ["## Notes", ""] + [f"- {note}" for note in report.notes] + [""]
     return "\n".join(lines)
+
+
+def render_drift(section: dict[str, Any]) -> list[str]:
+    """The drift section of report.md: one row per undocumented thing."""
+    if not section:
+        return []
+    verdict = "fail the run" if section.get("policy") == "fail" else "are warnings (`--strict` fails on them)"
+    lines = ["## Drift", ""]
+    examined = section.get("responses_examined", 0)
+    if not section.get("total"):
+        return [*lines, f"Nothing undocumented in {examined} responses.", ""]
+    compared = section.get("compared_with")
+    lines += [
+        f"{section['total']} undocumented things in {section.get('responses_with_drift')} of {examined} "
+        f"responses; they {verdict}."
+        + (f" Compared with `{compared}`: {section.get('new', 0)} new." if compared else ""),
+        "",
+        "| kind | path | example | first operation | responses |" + (" new |" if compared else ""),
+        "|---|---|---|---|---|" + ("---|" if compared else ""),
+    ]
+    for item in section.get("findings") or []:
+        example = json.dumps(item.get("example"), default=str)
+        row = (
+            f"| {item.get('kind')} | `{_md_cell(str(item.get('path')))}` | `{_md_cell(example[:120])}` "
+            f"| {item.get('first_operation')} | {item.get('count')} |"
+        )
+        if compared:
+            row += " **new** |" if item.get("new") else " |"
+        lines.append(row)
+    if section.get("gone"):
+        lines += ["", "Gone since the earlier report: " + ", ".join(f"`{k}`" for k in section["gone"])]
+    return [*lines, ""]
 
 
 def render_terminal_table(checks: list[CheckResult], suites: list[SuiteResult]) -> str:

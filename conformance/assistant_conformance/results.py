@@ -28,7 +28,7 @@ class Status(enum.StrEnum):
         return self in {Status.FAIL, Status.STALE, Status.NOT_RECORDED}
 
 
-SUITES = ("schema", "serialization", "filters", "finish_reason", "streaming")
+SUITES = ("schema", "serialization", "filters", "finish_reason", "streaming", "consistency")
 
 
 @dataclass

@@ -20,8 +20,11 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from pinecone_assistant._constants import API_VERSION
 
 from assistant_conformance import baseline as baseline_module
+from assistant_conformance import drift as drift_module
+from assistant_conformance import spec_versions
 from assistant_conformance.context import RunContext, load_spec
 from assistant_conformance.coverage import CoverageTracker
 from assistant_conformance.redact import redact_text
@@ -40,7 +43,7 @@ from assistant_conformance.targets import (
 DEFAULT_MAX_EXAMPLES = 25
 DEFAULT_REPORT_DIR = Path("reports/conformance")
 #: Order matters: serialization goes last so that it sees every response of the run.
-SUITE_ORDER = ("filters", "finish_reason", "streaming", "schema", "serialization")
+SUITE_ORDER = ("filters", "finish_reason", "streaming", "consistency", "schema", "serialization")
 
 
 @dataclass
@@ -49,7 +52,7 @@ class RunOptions:
 
     target: str = "embedded"
     api_key: str | None = field(default=None, repr=False)
-    spec_version: str = "2026-04"
+    spec_version: str = API_VERSION
     report_dir: Path = DEFAULT_REPORT_DIR
     seed: int | None = None
     max_examples: int = DEFAULT_MAX_EXAMPLES
@@ -65,6 +68,10 @@ class RunOptions:
     evaluation_url: str | None = None
     quiet: bool = False
     write: bool = True
+    #: Drift fails the run on every target, not only on the embedded one.
+    strict: bool = False
+    #: An earlier report.json: drift not in it is marked new.
+    compare: Path | None = None
 
 
 @dataclass
@@ -136,10 +143,19 @@ def run(options: RunOptions) -> RunOutcome:
     if unknown:
         return RunOutcome(2, None, error=f"unknown suite(s) {unknown}; choose from {', '.join(SUITES)}")
     kind, url = target_kind(options.target)
+    previous_drift: set[str] | None = None
+    if options.compare is not None:
+        try:
+            previous_drift = drift_module.load_previous(
+                options.compare, spec_version=options.spec_version, target_kind=kind, target_url=url
+            )
+        except drift_module.CompareError as exc:
+            return RunOutcome(2, None, error=str(exc))
     spec_path, spec, sha = load_spec(options.spec_version)
     seed = options.seed if options.seed is not None else random.SystemRandom().randrange(2**31)
     progress = Progress(options.quiet, [options.api_key] if options.api_key else [])
     coverage = CoverageTracker.from_spec(spec)
+    drift = drift_module.DriftTracker.from_spec(spec)
     suites: list[SuiteResult] = []
     notes: list[str] = []
     recording: Any = None
@@ -191,6 +207,7 @@ def run(options: RunOptions) -> RunOutcome:
             derandomize=recording is not None,
             replay=kind == "recorded",
             operations=tuple(options.operations),
+            drift=drift,
         )
         progress(
             f"seed {seed}; spec {options.spec_version} ({sha[:12]}); target {target.kind} {target.label}"
@@ -226,6 +243,8 @@ def run(options: RunOptions) -> RunOutcome:
                 f"suite {name}: {counts['pass']} passed, {counts['fail']} failed before the baseline, "
                 f"{counts['skip']} not exercised ({result.duration_s:.1f}s)"
             )
+        drift_policy = drift_module.policy_for(target.kind, options.strict)
+        suites.append(drift.suite_result(fail=drift_policy == "fail"))
         if recording is not None:
             recording.use_cassette("teardown")
             notes.extend(recording.notes())
@@ -234,6 +253,9 @@ def run(options: RunOptions) -> RunOutcome:
     if session.cleanup_errors:
         notes.extend(f"clean-up: {e}" for e in session.cleanup_errors)
     checks = [check for suite in suites for check in suite.checks]
+    drift_section = drift.report_section(
+        policy=drift_policy, strict=options.strict, compare=options.compare, previous=previous_drift
+    )
     base = baseline_module.Baseline.load(options.baseline or default_baseline_path())
     applied = baseline_module.apply(
         base, checks, target_kind=target_info["kind"], spec_version=options.spec_version
@@ -257,6 +279,7 @@ def run(options: RunOptions) -> RunOutcome:
             "unused": [e.id for e in applied.unused],
         },
         notes=notes,
+        drift=drift_section,
     )
     paths = write_reports(report, options.report_dir, secrets=secrets) if options.write else {}
     if not options.quiet:
@@ -289,6 +312,8 @@ def _print_summary(report: RunReport, paths: dict[str, Path], print_fn: Callable
         f"{summary['stale']} stale baseline entries, {summary['skip']} not exercised "
         f"in {report.duration_s:.1f}s (seed {report.seed}) -> exit {report.exit_code}"
     )
+    if report.drift:
+        print_fn(drift_module.summary_line(report.drift))
     if paths:
         print_fn(f"reports: {', '.join(str(p) for p in paths.values())}")
 
@@ -313,7 +338,12 @@ def add_run(subparsers: Any) -> None:
     parser.add_argument(
         "--api-key", help="API key (default: PINECONE_API_KEY; the embedded target makes one)"
     )
-    parser.add_argument("--spec-version", default="2026-04", choices=["2026-04", "2025-10"])
+    parser.add_argument(
+        "--spec-version",
+        default=API_VERSION,
+        choices=spec_versions.available(),
+        help=f"API version whose spec/ is checked (default: {API_VERSION}, the client's)",
+    )
     parser.add_argument("--report-dir", type=Path, default=DEFAULT_REPORT_DIR, help="where the reports go")
     parser.add_argument("--seed", type=int, help="seed of every generator (default: random, printed)")
     parser.add_argument(
@@ -340,6 +370,18 @@ def add_run(subparsers: Any) -> None:
         help="limit the schema suite to this operation (repeatable; default: all)",
     )
     parser.add_argument("--baseline", type=Path, help="known failures (default: conformance/baseline.yml)")
+    parser.add_argument(
+        "--strict",
+        action="store_true",
+        help="drift (undocumented fields, enum values, status codes, headers) fails the run on every "
+        "target (default: only on the embedded endpoint; a warning elsewhere)",
+    )
+    parser.add_argument(
+        "--compare",
+        type=Path,
+        metavar="REPORT",
+        help="an earlier report.json of the same target and spec version: mark drift that is new since",
+    )
     parser.add_argument("--control-url", help=argparse_suppress_help())
     parser.add_argument("--evaluation-url", help=argparse_suppress_help())
     parser.add_argument("--quiet", action="store_true", help="no progress lines, no summary")
@@ -385,6 +427,8 @@ def run_command(args: Any) -> int:
         suites=tuple(args.suite) if args.suite else SUITE_ORDER,
         operations=tuple(args.operation or ()),
         baseline=args.baseline,
+        strict=args.strict,
+        compare=args.compare,
         control_url=args.control_url,
         evaluation_url=args.evaluation_url,
         quiet=args.quiet,

@@ -29,6 +29,7 @@ from typing import Any
 
 import httpx
 
+from assistant_conformance import spec_versions
 from assistant_conformance.fixtures import CORPUS, FixtureFile
 
 CONTROL_HOST = "https://api.pinecone.io"
@@ -36,9 +37,9 @@ EVALUATION_HOST = "https://prod-1-data.ke.pinecone.io"
 PATH_PREFIX = "/assistant"
 API_KEY_ENV = "PINECONE_API_KEY"
 SCRATCH_PREFIX = "conf-"
-VERSIONS = ("2026-04", "2025-10")
+VERSIONS = spec_versions.available()
 #: Versions where files are put under an id of our choosing (PUT) and uploads answer 202.
-UPSERT_VERSIONS = frozenset({"2026-04"})
+UPSERT_VERSIONS = frozenset(v for v in VERSIONS if spec_versions.has_operations(v))
 MULTIPART_BOUNDARY = "assistant-conformance-boundary"
 
 KINDS = ("embedded", "live", "recorded", "url")
@@ -212,7 +213,14 @@ class TargetSession:
         if kind == "embedded":
             from assistant_conformance.embedded import running_server
 
-            server = self._stack.enter_context(running_server(api_keys=[self.api_key], faults=opts.faults))
+            server = self._stack.enter_context(
+                running_server(
+                    api_keys=[self.api_key],
+                    faults=opts.faults,
+                    assistant_ready_seconds=0,
+                    file_processing_seconds=0,
+                )
+            )
             base = server.assistant_url
             control, evaluation, label = base, base, server.url
         elif kind == "url":

@@ -8,7 +8,7 @@ import httpx
 
 #: The API version this client speaks; sent as ``X-Pinecone-Api-Version``.
 #: Must equal the version ``generated/`` was built from (checked by the tests against generated/stats.yml).
-API_VERSION: Final = "2026-04"
+API_VERSION: Final = "2026-07"
 API_VERSION_HEADER: Final = "X-Pinecone-Api-Version"
 API_KEY_HEADER: Final = "Api-Key"
 API_KEY_ENV: Final = "PINECONE_API_KEY"

@@ -30,6 +30,7 @@ __all__ = [
 KNOWN_FINISH_REASONS: Final[dict[str, frozenset[str]]] = {
     "2025-10": frozenset({"stop", "length", "content_filter", "function_call"}),
     "2026-04": frozenset({"stop", "length", "content_filter", "tool_calls"}),
+    "2026-07": frozenset({"stop", "length", "content_filter", "tool_calls"}),
 }
 
 T = TypeVar("T")

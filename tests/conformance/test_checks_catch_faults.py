@@ -20,6 +20,7 @@ from assistant_conformance.checks import (
 from assistant_conformance.embedded import running_server
 from assistant_conformance.fixtures import COMMON_QUERY
 from assistant_conformance.targets import PreparedTarget, SessionOptions, TargetSession
+from pinecone_assistant._constants import API_VERSION
 
 KEY = "fault-test-key-123456"
 ASK = [{"role": "user", "content": COMMON_QUERY}]
@@ -28,7 +29,9 @@ ASK = [{"role": "user", "content": COMMON_QUERY}]
 @pytest.fixture(scope="module")
 def target() -> Iterator[PreparedTarget]:
     with (
-        running_server(api_keys=[KEY], faults=True) as server,
+        running_server(
+            api_keys=[KEY], faults=True, assistant_ready_seconds=0, file_processing_seconds=0
+        ) as server,
         TargetSession(SessionOptions(kind="url", url=server.url, api_key=KEY, poll_interval=0.0)) as prepared,
     ):
         yield prepared
@@ -110,8 +113,8 @@ def test_oracle_model_rejects_an_undocumented_finish_reason(target):
     from assistant_conformance.context import load_spec
     from assistant_conformance.suites.serialization import Models, _attrs_check, _oracle_check
 
-    _, spec, _ = load_spec("2026-04")
-    models = Models(spec, "2026-04")
+    _, spec, _ = load_spec(API_VERSION)
+    models = Models(spec, API_VERSION)
     operation, method, path, body = _chat(target)
     faithful = _exchange(target, None, operation, method, path, body).json()
     broken = _exchange(target, "unknown_finish_reason", operation, method, path, body).json()
@@ -125,8 +128,8 @@ def test_oracle_catches_a_retyped_field_the_attrs_model_lets_through(target):
     from assistant_conformance.context import load_spec
     from assistant_conformance.suites.serialization import Models, _attrs_check, _oracle_check
 
-    _, spec, _ = load_spec("2026-04")
-    models = Models(spec, "2026-04")
+    _, spec, _ = load_spec(API_VERSION)
+    models = Models(spec, API_VERSION)
     operation, method, path, body = _chat(target)
     broken = _exchange(target, "retyped_field", operation, method, path, body).json()
     assert isinstance(broken["usage"]["total_tokens"], str)

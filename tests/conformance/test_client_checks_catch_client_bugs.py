@@ -14,13 +14,14 @@ from assistant_conformance.properties import run_property
 from assistant_conformance.results import CheckCollector, Status
 from assistant_conformance.suites import finish_reason, serialization, streaming
 from assistant_conformance.transcript import chat_transcript, split_at, sse
+from pinecone_assistant._constants import API_VERSION
 
-SPEC = load_spec("2026-04")[1]
+SPEC = load_spec(API_VERSION)[1]
 
 
 def _transcript_results() -> dict[str, Status]:
     collector = CheckCollector("finish_reason")
-    ctx = SimpleNamespace(spec=SPEC, spec_version="2026-04")
+    ctx = SimpleNamespace(spec=SPEC, spec_version=API_VERSION)
     finish_reason._transcript_checks(ctx, collector)  # type: ignore[arg-type]
     return {c.id: c.status for c in collector.results()}
 
@@ -76,7 +77,7 @@ def test_split_stream_check_fails_with_a_decoder_that_forgets_state_between_chun
 
 def _roundtrip(name: str) -> dict[str, Status]:
     collector = CheckCollector("serialization")
-    models = serialization.Models(SPEC, "2026-04")
+    models = serialization.Models(SPEC, API_VERSION)
     strategies = serialization.ComponentStrategies(SPEC)
     checks = [
         (f"generated.{name}.attrs_roundtrip", serialization._attrs_check(models, name, normalise=False)),

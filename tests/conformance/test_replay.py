@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 from assistant_conformance.embedded import running_server
+from pinecone_assistant._constants import API_VERSION
 
 pytestmark = pytest.mark.slow
 
@@ -38,7 +39,7 @@ def _cli(*args: str) -> subprocess.CompletedProcess[str]:
 def recording(tmp_path_factory) -> tuple[Path, dict]:
     directory = tmp_path_factory.mktemp("cassettes")
     reports = tmp_path_factory.mktemp("recorded-report")
-    with running_server(api_keys=[KEY]) as server:
+    with running_server(api_keys=[KEY], assistant_ready_seconds=0, file_processing_seconds=0) as server:
         done = _cli(
             "--target",
             server.url,
@@ -63,7 +64,7 @@ def test_recording_holds_no_key_and_describes_the_run(recording):
     directory, _ = recording
     meta = json.loads((directory / "run.json").read_text())
     assert meta["seed"] == 9
-    assert meta["spec_version"] == "2026-04"
+    assert meta["spec_version"] == API_VERSION
     assert meta["cassettes"][0] == "setup"
     assert {"setup", "filters", "schema", "teardown"} <= set(meta["cassettes"])
     for path in directory.iterdir():

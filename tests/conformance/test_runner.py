@@ -11,6 +11,7 @@ from assistant_conformance.cli import main
 from assistant_conformance.embedded import running_server
 from assistant_conformance.results import Status
 from assistant_conformance.runner import RunOptions, run
+from pinecone_assistant._constants import API_VERSION
 
 FAST = ("filters", "finish_reason", "streaming")
 
@@ -29,10 +30,13 @@ def test_default_suites_pass_against_the_embedded_endpoint(tmp_path):
         "streaming",
         "schema",
         "serialization",
+        "consistency",
+        "drift",
     }
+    assert data["drift"]["total"] == 0
     assert data["coverage"]["operations_tested"] == data["coverage"]["operations_total"] == 16
     assert data["coverage"]["chunk_kinds_seen"] == data["coverage"]["chunk_kinds_declared"]
-    assert data["spec"]["version"] == "2026-04"
+    assert data["spec"]["version"] == API_VERSION
     assert len(data["spec"]["sha256"]) == 64
     assert data["summary"]["pass"] > 300
     for name in ("report.json", "junit.xml", "report.md"):
@@ -42,7 +46,7 @@ def test_default_suites_pass_against_the_embedded_endpoint(tmp_path):
 
 def test_url_target_goes_through_the_scratch_lifecycle_and_leaves_nothing(tmp_path):
     key = "url-target-key-98765"
-    with running_server(api_keys=[key]) as server:
+    with running_server(api_keys=[key], assistant_ready_seconds=0, file_processing_seconds=0) as server:
         outcome = run(
             RunOptions(
                 target=server.url,
@@ -150,7 +154,7 @@ def test_live_code_path_runs_against_hosts_given_on_the_command_line(tmp_path, m
     # environment, the data plane from the scratch assistant's host, and everything is deleted.
     key = "live-path-key-24680"
     monkeypatch.setenv("PINECONE_API_KEY", key)
-    with running_server(api_keys=[key]) as server:
+    with running_server(api_keys=[key], assistant_ready_seconds=0, file_processing_seconds=0) as server:
         outcome = run(
             RunOptions(
                 target="live",

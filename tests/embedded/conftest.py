@@ -41,7 +41,7 @@ class Api:
         self._closed = True
         self._portal.call(self._client.aclose)
         self._portal_cm.__exit__(None, None, None)
-        self.app.state.store.close()
+        self.app.state.runtime.close()
 
     def request(
         self, method: str, path: str, *, key: str | None = KEY, version: str | None = "", **kwargs: Any
@@ -80,7 +80,7 @@ class Api:
         params: dict[str, str] = {}
         form: dict[str, str] = {}
         if metadata is not None:
-            if chosen == V26:
+            if chosen >= V26:
                 form["metadata"] = json.dumps(metadata)
             else:
                 params["metadata"] = json.dumps(metadata)
@@ -165,6 +165,9 @@ def make_api() -> Iterator[Callable[..., Api]]:
     made: list[Api] = []
 
     def make(version: str = V25, **options: Any) -> Api:
+        # Fast by default: assistants Ready at once, files processed before the upload answers.
+        options.setdefault("assistant_ready_seconds", 0)
+        options.setdefault("file_processing_seconds", 0)
         api = Api(create_app(**options), version)
         made.append(api)
         return api

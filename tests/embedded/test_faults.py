@@ -231,6 +231,47 @@ def test_valid_input_unprocessable_refuses_a_valid_request_with_422(faulty: Api)
     assert refused.json()["status"] == 422
 
 
+def test_completion_delta_renamed_moves_the_text_to_an_undocumented_key(faulty: Api) -> None:
+    body = {"messages": [{"role": "user", "content": QUESTION}], "stream": True}
+    plain = sse_events(faulty.post("chat/demo/chat/completions", json=body).text)
+    moved = sse_events(
+        faulty.post("chat/demo/chat/completions", json=body, headers=fault("completion_delta_renamed")).text
+    )
+    text = "".join(c["choices"][0]["delta"].get("content") or "" for c in plain)
+    assert text
+    assert all("content" not in c["choices"][0]["delta"] for c in moved)
+    assert "".join(c["choices"][0]["delta"].get("text") or "" for c in moved) == text
+
+
+def test_chat_text_moved_empties_content_and_keeps_the_text_elsewhere(faulty: Api) -> None:
+    plain = sse_events(faulty.chat("demo", QUESTION, stream=True).text)
+    moved = sse_events(faulty.chat("demo", QUESTION, stream=True, headers=fault("chat_text_moved")).text)
+    pieces = [e for e in moved if e["type"] == "content_chunk"]
+    assert pieces
+    assert all(e["delta"]["content"] == "" for e in pieces)
+    assert "".join(e["delta"]["text"] for e in pieces) == "".join(
+        e["delta"]["content"] for e in plain if e["type"] == "content_chunk"
+    )
+
+
+def test_usage_total_not_sum_adds_one_to_total_tokens(faulty: Api) -> None:
+    headers = fault("usage_total_not_sum")
+    usage = faulty.chat("demo", QUESTION, headers=headers).json()["usage"]
+    assert usage["total_tokens"] == usage["prompt_tokens"] + usage["completion_tokens"] + 1
+    end = sse_events(faulty.chat("demo", QUESTION, stream=True, headers=headers).text)[-1]
+    assert (
+        end["usage"]["total_tokens"] == end["usage"]["prompt_tokens"] + end["usage"]["completion_tokens"] + 1
+    )
+
+
+def test_undocumented_chat_field_adds_a_field_to_chat_answers_only(faulty: Api) -> None:
+    headers = fault("undocumented_chat_field")
+    assert faulty.chat("demo", QUESTION, headers=headers).json()[faults.UNDOCUMENTED_CHAT_FIELD] == "en"
+    body = {"messages": [{"role": "user", "content": QUESTION}]}
+    completion = faulty.post("chat/demo/chat/completions", json=body, headers=headers).json()
+    assert faults.UNDOCUMENTED_CHAT_FIELD not in completion
+
+
 def test_every_catalog_fault_is_exercised_here() -> None:
     exercised = {
         "rate_limit_seconds",
@@ -251,6 +292,10 @@ def test_every_catalog_fault_is_exercised_here() -> None:
         "filters_ignored",
         "missing_location_header",
         "valid_input_unprocessable",
+        "completion_delta_renamed",
+        "chat_text_moved",
+        "usage_total_not_sum",
+        "undocumented_chat_field",
         *DIVERGENCES,
     }
     assert set(faults.CATALOG) == exercised

@@ -274,3 +274,16 @@ def test_every_corpus_file_gets_its_reference_type(api: Api) -> None:
     assert kinds["pines.txt"] == "text"
     assert kinds["otters.md"] == "markdown"
     assert kinds["volcano.json"] == "json"
+
+
+def test_metadata_sent_as_a_file_part_is_read_as_the_field(api26: Api) -> None:
+    api26.create_assistant()
+    response = api26.post(
+        "files/demo",
+        files={
+            "file": ("otters.txt", b"Sea otters float."),
+            "metadata": ("meta.json", b'{"animal": "otter"}'),
+        },
+    )
+    assert response.status_code == 202, response.text
+    assert api26.get(f"files/demo/{response.json()['file_id']}").json()["metadata"] == {"animal": "otter"}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -50,7 +52,7 @@ def test_deleted_state_stays_deleted_after_restart(make_api, tmp_path: Path) -> 
 
 def test_concurrent_uploads_and_chats_lose_no_files(tmp_path: Path) -> None:
     with (
-        running_server(data_dir=tmp_path) as server,
+        running_server(data_dir=tmp_path, assistant_ready_seconds=0, file_processing_seconds=0) as server,
         httpx.Client(base_url=server.url, headers={"Api-Key": KEY}, timeout=30) as client,
     ):
         assert client.post("/assistant/assistants", json={"name": "busy"}).status_code == 200
@@ -83,3 +85,22 @@ def test_in_memory_state_is_private_to_each_app(make_api) -> None:
     two: Api = make_api()
     one.create_assistant()
     assert two.get("assistants/demo").status_code == 404
+
+
+def test_files_left_processing_by_a_stopped_run_are_processed_on_restart(make_api, tmp_path: Path) -> None:
+    first = make_api(data_dir=tmp_path)
+    ids = load_corpus(first)
+    first.close()
+    # As if the process had stopped while processing otters.md: its row says Processing, no chunks.
+    with sqlite3.connect(tmp_path / "assistant.sqlite3") as db:
+        db.execute("UPDATE files SET status = 'Processing' WHERE id = ?", (ids["otters.md"],))
+        db.execute("DELETE FROM chunks WHERE file_id = ?", (ids["otters.md"],))
+    db.close()
+    second = make_api(data_dir=tmp_path)
+    for _ in range(200):
+        if second.get(f"files/demo/{ids['otters.md']}").json()["status"] != "Processing":
+            break
+        time.sleep(0.02)
+    assert second.get(f"files/demo/{ids['otters.md']}").json()["status"] == "Available"
+    cited = second.chat("demo", "How do sea otters sleep?").json()["citations"]
+    assert cited[0]["references"][0]["file"]["id"] == ids["otters.md"]

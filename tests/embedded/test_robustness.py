@@ -71,7 +71,7 @@ TARGETS = [
 def loaded() -> Any:
     from assistant_conformance.embedded import create_app
 
-    api = Api(create_app(), V26)
+    api = Api(create_app(assistant_ready_seconds=0, file_processing_seconds=0), V26)
     ids = load_corpus(api)
     yield api, ids
     api.close()

@@ -118,7 +118,9 @@ def test_stream_chunks_reach_the_client_before_later_ones_are_produced() -> None
         if index == 1 and not await anyio.to_thread.run_sync(released.wait, 20):
             stalled.append(index)
 
-    with running_server(stream_hook=hold_second_chunk) as server:
+    with running_server(
+        stream_hook=hold_second_chunk, assistant_ready_seconds=0, file_processing_seconds=0
+    ) as server:
         _load_over_http(server.url)
         body = {"messages": [{"role": "user", "content": QUESTION}], "stream": True}
         with (
@@ -138,7 +140,7 @@ def test_stream_chunks_reach_the_client_before_later_ones_are_produced() -> None
 
 
 def test_slow_chunks_fault_keeps_the_stream_content_intact() -> None:
-    with running_server(faults=True) as server:
+    with running_server(faults=True, assistant_ready_seconds=0, file_processing_seconds=0) as server:
         _load_over_http(server.url)
         body = {"messages": [{"role": "user", "content": QUESTION}], "stream": True}
         plain = httpx.post(f"{server.url}/assistant/chat/demo", json=body, headers={"Api-Key": KEY}).text

@@ -84,7 +84,7 @@ EXPECTED: dict[str, list[str]] = {
 @pytest.fixture(scope="module")
 def server_url() -> Iterator[str]:
     # Faults on: errors_and_retries.py asks for a 429 through the fault headers.
-    with running_server(faults=True) as server:
+    with running_server(faults=True, assistant_ready_seconds=0, file_processing_seconds=0) as server:
         yield server.url
 
 

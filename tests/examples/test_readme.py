@@ -90,7 +90,7 @@ def test_every_cli_subcommand_the_readme_names_exists() -> None:
 
 
 def test_python_blocks_run_against_the_embedded_endpoint() -> None:
-    with running_server() as server:
+    with running_server(assistant_ready_seconds=0, file_processing_seconds=0) as server:
         env = {
             **os.environ,
             "PINECONE_API_KEY": "readme-key",

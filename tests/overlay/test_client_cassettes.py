@@ -120,7 +120,7 @@ def test_no_cassette_holds_a_key_or_an_auth_header() -> None:
 
 def test_recording_scrubs_the_key_it_was_given(tmp_path: Path) -> None:
     key = "fake_key_secret_recording_key_42"
-    with running_server(api_keys=[key]) as server:
+    with running_server(api_keys=[key], assistant_ready_seconds=0, file_processing_seconds=0) as server:
         written = record_cassettes(server.url, key, tmp_path, "2026-04")
     assert {p.stem for p in written} == {name for name, _ in SCENARIOS}
     for path in written:

@@ -36,7 +36,9 @@ FAST = RetryPolicy(max_retries=2, initial_delay=0.01, max_delay=0.02)
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[RunningServer]:
-    with running_server(faults=True, api_keys=[KEY]) as running:
+    with running_server(
+        faults=True, api_keys=[KEY], assistant_ready_seconds=0, file_processing_seconds=0
+    ) as running:
         yield running
 
 

@@ -21,7 +21,7 @@ QUESTION = "How tall is the Eiffel Tower and when was it built?"
 
 @pytest.fixture(scope="module")
 def server_url() -> Iterator[str]:
-    with running_server() as server:
+    with running_server(assistant_ready_seconds=0, file_processing_seconds=0) as server:
         with AssistantClient(KEY, control_host=server.url) as client:
             client.create_assistant("streams")
             handle = client.assistant("streams")

@@ -1,7 +1,10 @@
-"""pinecone 8.1.2 with pinecone-plugin-assistant 3.0.3, through a whole flow against the embedded endpoint."""
+"""pinecone 8.1.2 with pinecone-plugin-assistant 3.0.3 (sync only), through a whole flow against the embedded
+endpoint: create (waiting through Initializing), update, uploads with metadata (waiting through Processing),
+chat with filters and highlights, streams, context and deletes."""
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,7 +13,17 @@ import requests
 from assistant_conformance.embedded import RunningServer, running_server
 from pinecone import Pinecone
 
-from .corpus import FILES, FILTER, FILTERED_QUESTION, KEY, QUESTION
+from .corpus import (
+    BROKEN_PDF,
+    FILES,
+    FILTER,
+    FILTERED_QUESTION,
+    INSTRUCTIONS,
+    KEY,
+    NEW_INSTRUCTIONS,
+    QUESTION,
+    SERVER_OPTIONS,
+)
 
 pytestmark = pytest.mark.real_client
 
@@ -19,7 +32,7 @@ NAME = "plugin-flow"
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[RunningServer]:
-    with running_server(api_keys=[KEY]) as running:
+    with running_server(api_keys=[KEY], **SERVER_OPTIONS) as running:
         yield running
 
 
@@ -37,20 +50,37 @@ def _user(text: str) -> list[dict[str, str]]:
 
 
 def test_plugin_whole_flow(pc: Pinecone, server: RunningServer, tmp_path: Path) -> None:
-    created = pc.assistant.create_assistant(
-        assistant_name=NAME, instructions="Answer from the files.", timeout=30
-    )
-    assert created.status == "Ready"
+    created = pc.assistant.create_assistant(assistant_name=NAME, instructions=INSTRUCTIONS, timeout=30)
+    assert created.status == "Ready"  # after describing it through Initializing
     assert NAME in [a.name for a in pc.assistant.list_assistants()]
-    assistant = pc.assistant.Assistant(assistant_name=NAME)
+    # The plugin builds the returned assistant, and its data-plane host, from the update's answer.
+    assistant = pc.assistant.update_assistant(
+        assistant_name=NAME, instructions=NEW_INSTRUCTIONS, metadata={"suite": "updated"}
+    )
+    assert (assistant.name, assistant.status, assistant.host) == (NAME, "Ready", f"{server.url}/assistant")
+    assert (assistant.instructions, assistant.metadata) == (NEW_INSTRUCTIONS, {"suite": "updated"})
+    assert pc.assistant.describe_assistant(NAME).instructions == NEW_INSTRUCTIONS
 
+    # Uploads return at once while Processing; the last one waits (the plugin looks every 5 s), by
+    # which time the others are done too.
+    broken = assistant.upload_bytes_stream(io.BytesIO(BROKEN_PDF[1]), BROKEN_PDF[0], timeout=-1)
+    assert broken.status == "Processing"
     ids: dict[str, str] = {}
-    for name, (text, metadata) in FILES.items():
+    names = list(FILES)
+    for name in names:
         path = tmp_path / name
-        path.write_text(text)
-        uploaded = assistant.upload_file(file_path=str(path), metadata=metadata, timeout=30)
-        assert uploaded.status == "Available"
+        path.write_text(FILES[name][0])
+        wait = name == names[-1]
+        uploaded = assistant.upload_file(
+            file_path=str(path), metadata=FILES[name][1], timeout=None if wait else -1
+        )
+        assert uploaded.status == ("Available" if wait else "Processing")
+        assert uploaded.metadata == FILES[name][1]
         ids[name] = uploaded.id
+    assert {assistant.describe_file(i).status for i in ids.values()} == {"Available"}
+    failed = assistant.describe_file(broken.id)
+    assert failed.status == "ProcessingFailed"
+    assert "PDF" in failed.error_message
 
     plain = assistant.chat(messages=_user(QUESTION))
     assert "dens in sandy soil" in plain.message.content
@@ -65,6 +95,7 @@ def test_plugin_whole_flow(pc: Pinecone, server: RunningServer, tmp_path: Path) 
     assert highlights
 
     filtered = assistant.chat(messages=_user(FILTERED_QUESTION), filter=FILTER)
+    assert len({s.content for s in assistant.context(query="otters foxes").snippets}) == 2
     assert {ref.file.name for c in filtered.citations for ref in c.references} == {"volcanoes.txt"}
 
     chunks = [chunk for chunk in assistant.chat(messages=_user(QUESTION), stream=True) if chunk is not None]
@@ -101,6 +132,7 @@ def test_plugin_whole_flow(pc: Pinecone, server: RunningServer, tmp_path: Path) 
 
     # The default wait: the plugin describes until the file is gone (one Deleting, then 404).
     assistant.delete_file(ids["otters.md"])
+    assistant.delete_file(broken.id, timeout=-1)
     assert {f.name for f in assistant.list_files()} == {"foxes.txt", "volcanoes.txt"}
     pc.assistant.delete_assistant(NAME, timeout=-1)
     assert NAME not in [a.name for a in pc.assistant.list_assistants()]

@@ -30,6 +30,7 @@ def _load(name: str) -> Any:
 
 
 _load("specdiff")
+_load("regenerate")
 bump = _load("bump")
 
 
@@ -91,37 +92,103 @@ def test_bump_writes_the_report_regenerates_moves_the_pointers_and_checks(tmp_pa
     assert f"check_generated: generated/ and the oracle match spec/ (client version {NEW})" in out
 
 
-def test_a_spec_the_generator_rejects_stops_the_bump_before_anything_but_the_report_changes(
-    tmp_path: Path,
-) -> None:
-    broken = (
-        (FIXTURES / "new.yaml")
-        .read_text(encoding="utf-8")
-        .replace("      responses:\n", "      answers:\n", 1)
-    )
-    project = make_project(tmp_path / "project", new_spec=broken)
+def tree(root: Path) -> dict[str, bytes]:
+    """Every file of the project except bytecode caches (running a script writes those)."""
+    return {name: data for name, data in files(root).items() if "__pycache__" not in name}
+
+
+def refused(project: Path, *args: str) -> str:
+    """Run the bump, assert it was refused with nothing changed on disk, return its stderr."""
+    before = tree(project)
+    result = run(project, "bump.py", *args)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "bump: nothing was changed." in result.stderr
+    assert tree(project) == before
+    assert result.stdout == ""
+    return result.stderr
+
+
+@pytest.mark.parametrize("which", ["FROM", "TO"])
+def test_an_invalid_spec_is_refused_before_anything_is_written(tmp_path: Path, which: str) -> None:
+    project = make_project(tmp_path / "project")
+    version = OLD if which == "FROM" else NEW
+    path = project / "spec" / version / "openapi.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("      responses:\n", "      answers:\n", 1))
     sentinel = project / "generated" / "assistant_api" / "__init__.py"
     sentinel.parent.mkdir(parents=True)
     sentinel.write_text("# generated from 2030-01\n", encoding="utf-8")
-    before = files(project / "generated")
+
+    stderr = refused(project, OLD, NEW, "--skip-conformance")
+
+    assert f"spec/{version}/openapi.yaml cannot be used: the spec is not valid OpenAPI 3.1" in stderr
+    assert "'answers' was unexpected" in stderr
+
+
+def test_a_missing_spec_file_is_refused(tmp_path: Path) -> None:
+    project = make_project(tmp_path / "project")
+    (project / "spec" / NEW / "openapi.yaml").unlink()
+
+    stderr = refused(project, OLD, NEW)
+
+    assert f"TO: spec/{NEW}/openapi.yaml does not exist (versions in spec/: {OLD})" in stderr
+
+
+def test_the_same_version_twice_is_refused(tmp_path: Path) -> None:
+    stderr = refused(make_project(tmp_path / "project"), NEW, NEW)
+    assert "FROM and TO are the same version; nothing to bump" in stderr
+
+
+def test_a_bump_backwards_is_refused_with_the_forward_command(tmp_path: Path) -> None:
+    stderr = refused(make_project(tmp_path / "project"), NEW, OLD)
+    assert f"FROM ({NEW}) is newer than TO ({OLD}); a bump moves forward: `bump.py {OLD} {NEW}`" in stderr
+
+
+def test_uncommitted_changes_in_generated_are_refused(tmp_path: Path) -> None:
+    project = make_project(tmp_path / "project")
+    generated = project / "generated" / "assistant_api" / "client.py"
+    generated.parent.mkdir(parents=True)
+    generated.write_text("# generated\n", encoding="utf-8")
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.invalid", "-c", "commit.gpgsign=false"]
+    for command in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "scratch"]):
+        subprocess.run([*git, *command], cwd=project, check=True, capture_output=True)
+    generated.write_text("# edited by hand\n", encoding="utf-8")
+
+    stderr = refused(project, OLD, NEW)
+
+    assert "uncommitted changes in files the bump rewrites" in stderr
+    assert "generated/assistant_api/client.py" in stderr
+
+
+def test_a_registry_without_the_new_version_is_named_before_anything_is_written(tmp_path: Path) -> None:
+    project = make_project(tmp_path / "project")
+    registry = project / "overlay" / "pinecone_assistant" / "finish_reason.py"
+    registry.write_text(f'KNOWN_FINISH_REASONS = {{"{OLD}": frozenset({{"stop"}})}}\n', encoding="utf-8")
+
+    stderr = refused(project, OLD, NEW)
+
+    assert f'overlay/pinecone_assistant/finish_reason.py: add "{NEW}" to KNOWN_FINISH_REASONS' in stderr
+
+
+def test_a_step_that_fails_after_writing_prints_the_undo_command(tmp_path: Path) -> None:
+    project = make_project(tmp_path / "project")
+    (project / "scripts" / "check_generated.py").write_text("raise SystemExit(3)\n", encoding="utf-8")
 
     result = run(project, "bump.py", OLD, NEW, "--skip-conformance")
 
     assert result.returncode == 1
-    assert "bump: step 2 (regenerate) failed: scripts/regenerate.py exited with status 1" in result.stderr
-    assert f"already changed by earlier steps: spec/changes/{OLD}_to_{NEW}.md" in result.stderr
-    assert files(project / "generated") == before
-    assert (project / "spec" / "CURRENT").read_text(encoding="utf-8") == OLD + "\n"
-    constants = (project / "overlay" / "pinecone_assistant" / "_constants.py").read_text(encoding="utf-8")
-    assert f'"{OLD}"' in constants
+    assert "bump: step 5 (check) failed: scripts/check_generated.py exited with status 3" in result.stderr
+    assert (
+        "undo with `git checkout -- generated spec/CURRENT"
+        " overlay/pinecone_assistant/_constants.py && git clean -fq --"
+        f" spec/changes/{OLD}_to_{NEW}.md spec/changes/{OLD}_to_{NEW}.json"
+        " generated/assistant_oracle/v2030_02.py`"
+    ) in result.stderr
 
 
 def test_unknown_version_is_refused_with_the_versions_that_exist(tmp_path: Path) -> None:
     project = make_project(tmp_path / "project")
-    result = run(project, "bump.py", OLD, "2099-01")
-    assert result.returncode == 2
-    assert f"spec/2099-01/openapi.yaml does not exist (versions in spec/: {OLD}, {NEW})" in result.stderr
-    assert not (project / "spec" / "changes").exists()
+    stderr = refused(project, OLD, "2099-01")
+    assert f"spec/2099-01/openapi.yaml does not exist (versions in spec/: {OLD}, {NEW})" in stderr
 
 
 def test_malformed_version_is_refused() -> None:
@@ -186,3 +253,34 @@ def test_tree_diff_counts_added_removed_and_changed_lines() -> None:
     lines = bump.render_tree_diff("generated/", diff)
     assert lines[0] == "generated/: 1 added, 1 removed, 1 changed, 1 unchanged files; +3 -4 lines"
     assert lines[1:] == ["  M a.py (+2 -1)", "  D gone.py (-3)", "  A new.py (+1)"]
+
+
+def test_files_that_differ_only_in_the_version_label_are_counted_not_listed() -> None:
+    before = {"a.py": b"# from 2026-04\nx = 1  # since 2026-04\n", "b.py": b"# from 2026-04\ny = 1\n"}
+    after = {"a.py": b"# from 2026-07\nx = 1  # since 2026-04\n", "b.py": b"# from 2026-07\ny = 2\n"}
+    diff = bump.diff_trees(before, after, ("2026-04", "2026-07"))
+
+    assert diff.relabelled == ["a.py"]
+    assert bump.render_tree_diff("generated/", diff, ("2026-04", "2026-07")) == [
+        "generated/: 0 added, 0 removed, 2 changed, 0 unchanged files; +3 -3 lines",
+        "  1 of the changed files differ only in the version label (2026-04 -> 2026-07); the other changes:",
+        "  M b.py (+2 -2)",
+    ]
+
+
+def test_versions_are_ordered_by_date_with_release_candidates_first() -> None:
+    assert sorted(["2026-04", "2026-01.alpha", "2025-10", "2026-01"], key=bump.version_key) == [
+        "2025-10",
+        "2026-01.alpha",
+        "2026-01",
+        "2026-04",
+    ]
+
+
+def test_the_tables_written_by_hand_exist_and_know_every_version_in_spec() -> None:
+    versions = sorted(p.parent.name for p in (REPO / "spec").glob("*/openapi.yaml"))
+    for registry in bump.REGISTRIES:
+        assert registry.path.is_file(), f"{registry.path} moved: update REGISTRIES in scripts/bump.py"
+        text = registry.path.read_text(encoding="utf-8")
+        assert registry.name in text
+        assert [v for v in versions if f'"{v}"' not in text] == [], registry.path

@@ -1,8 +1,9 @@
-"""The committed change report 2025-10 → 2026-04: up to date with the specs, and naming the known changes."""
+"""The committed change reports (2025-10 → 2026-04, 2026-04 → 2026-07): up to date, naming known changes."""
 
 from __future__ import annotations
 
 import importlib.util
+import itertools
 import json
 import sys
 from pathlib import Path
@@ -30,12 +31,8 @@ def _load(name: str) -> Any:
 
 
 _load("specdiff")
+_load("regenerate")
 bump = _load("bump")
-
-
-@pytest.fixture(scope="module")
-def fresh() -> tuple[Any, str, str]:
-    return bump.build_report(FROM, TO)  # type: ignore[no-any-return]
 
 
 @pytest.fixture(scope="module")
@@ -51,13 +48,22 @@ def find(changes: list[dict[str, Any]], **fields: str) -> dict[str, Any]:
     return matches[0]
 
 
-def test_committed_report_matches_what_the_generator_writes_from_the_committed_specs(
-    fresh: tuple[Any, str, str],
-) -> None:
-    _, markdown, data = fresh
-    hint = f"stale: run `.venv/bin/python scripts/bump.py {FROM} {TO} --report-only` and commit spec/changes/"
-    assert REPORT_MD.read_text(encoding="utf-8") == markdown, hint
-    assert REPORT_JSON.read_text(encoding="utf-8") == data, hint
+COMMITTED = sorted(p.stem for p in (REPO / "spec" / "changes").glob("*_to_*.md"))
+
+
+def test_every_pair_of_consecutive_versions_has_a_committed_report() -> None:
+    versions = sorted(p.parent.name for p in (REPO / "spec").glob("*/openapi.yaml"))
+    assert [f"{a}_to_{b}" for a, b in itertools.pairwise(versions)] == COMMITTED
+
+
+@pytest.mark.parametrize("stem", COMMITTED)
+def test_committed_report_matches_what_the_generator_writes_from_the_committed_specs(stem: str) -> None:
+    old, new = stem.split("_to_")
+    _, markdown, data = bump.build_report(old, new)
+    hint = f"stale: run `.venv/bin/python scripts/bump.py {old} {new} --report-only` and commit spec/changes/"
+    path = REPO / "spec" / "changes" / f"{stem}.md"
+    assert path.read_text(encoding="utf-8") == markdown, hint
+    assert path.with_suffix(".json").read_text(encoding="utf-8") == data, hint
 
 
 def test_uploads_answer_202_with_an_operation_instead_of_200(changes: list[dict[str, Any]]) -> None:
@@ -149,3 +155,40 @@ def test_markdown_report_names_each_documented_change() -> None:
         'value "claude-3-5-sonnet" removed',
     ):
         assert needle in text, needle
+
+
+def test_the_version_header_default_is_a_label_not_a_breaking_change(changes: list[dict[str, Any]]) -> None:
+    label = find(changes, where="parameter component X-Pinecone-Api-Version")
+    assert (label["rule"], label["classification"]) == ("version-label-changed", "non-breaking")
+    assert not [c for c in changes if c["rule"] == "default-changed" and "Api-Version" in c["where"]]
+
+
+# ---------------------------------------------------------------- 2026-04 → 2026-07
+
+REPORT_2026_07 = REPO / "spec" / "changes" / "2026-04_to_2026-07.md"
+
+
+def test_2026_07_breaks_nothing_and_says_so() -> None:
+    data = json.loads(REPORT_2026_07.with_suffix(".json").read_text(encoding="utf-8"))
+    text = REPORT_2026_07.read_text(encoding="utf-8")
+
+    assert data["counts"] == {"breaking": 0, "non-breaking": 1}
+    assert [(c["rule"], c["detail"]) for c in data["changes"]] == [
+        ("version-label-changed", 'default "2026-04" → "2026-07"')
+    ]
+    assert "**0 breaking, 1 non-breaking** changes for a client written against 2026-04." in text
+    assert "Nothing breaks for a client written against 2026-04." in text
+
+
+def test_2026_07_lists_what_changed_without_a_client_seeing_it() -> None:
+    notes = json.loads(REPORT_2026_07.with_suffix(".json").read_text(encoding="utf-8"))["not_seen_by_clients"]
+    paths = {n["path"] for n in notes}
+
+    assert {"kind": "version label", "path": "$.info.version", "detail": '"2026-04" → "2026-07"'} in notes
+    assert {
+        "$.paths['/operations/{assistant_name}'].get.responses['200'].description",
+        "$.components.schemas.OperationModel.description",
+        "$.components.schemas.CitationChunk.examples",
+        "$.components.schemas.UploadFileRequest.properties.metadata.description",
+    } <= paths
+    assert "## Not seen by a client" in REPORT_2026_07.read_text(encoding="utf-8")

@@ -837,7 +837,14 @@ CASES: list[tuple[str, str, Any, Any]] = [
     ),
     ("schema-removed", "breaking", lambda d: d["components"]["schemas"].update(Old={"type": "object"}), None),
     ("security-changed", "breaking", None, lambda d: d.update(security=[{"ApiKeyAuth": []}])),
+    ("version-label-changed", "non-breaking", lambda d: _label(d, "1"), lambda d: _label(d, "2")),
 ]
+
+
+def _label(doc: dict[str, Any], version: str) -> None:
+    """The document describes `version`, and its version header defaults to it."""
+    doc["info"]["version"] = version
+    doc["components"]["parameters"]["Version"]["schema"] = {"type": "string", "default": version}
 
 
 @pytest.mark.parametrize(
@@ -857,3 +864,70 @@ def test_each_kind_of_change_is_detected_and_classified(
 
 def test_the_cases_cover_every_rule() -> None:
     assert sorted(c[0] for c in CASES) == sorted(specdiff.RULES)
+
+
+def test_a_version_header_default_that_follows_info_version_is_a_label_not_a_changed_default() -> None:
+    old, new = copy.deepcopy(BASE), copy.deepcopy(BASE)
+    _label(old, "2026-04")
+    _label(new, "2026-07")
+
+    report = specdiff.compare(old, new)
+
+    assert [(c.rule, c.classification) for c in report.changes] == [("version-label-changed", "non-breaking")]
+    assert report.notes[0] == specdiff.Note("version label", "$.info.version", '"2026-04" → "2026-07"')
+
+
+def test_a_default_that_does_not_follow_info_version_is_still_a_changed_default() -> None:
+    old, new = copy.deepcopy(BASE), copy.deepcopy(BASE)
+    _label(old, "2026-04")
+    _label(new, "2026-07")
+    new["components"]["parameters"]["Version"]["schema"]["default"] = "2026-01"
+
+    assert [c.rule for c in specdiff.compare(old, new).changes] == ["default-changed"]
+
+
+def test_descriptions_examples_and_restated_defaults_are_listed_as_notes_not_changes() -> None:
+    def mutate(doc: dict[str, Any]) -> None:
+        chat = _schema(doc, "ChatRequest")
+        chat["description"] = "reworded"
+        chat["example"] = {"messages": []}
+        chat["additionalProperties"] = True
+
+    old, new = copy.deepcopy(BASE), copy.deepcopy(BASE)
+    mutate(new)
+    report = specdiff.compare(old, new)
+
+    assert report.changes == []
+    assert {(n.kind, n.path) for n in report.notes} == {
+        ("description", "$.components.schemas.ChatRequest.description"),
+        ("example", "$.components.schemas.ChatRequest.example"),
+        ("restated default", "$.components.schemas.ChatRequest.additionalProperties"),
+    }
+    text = specdiff.render_markdown(report)
+    assert "Nothing breaks for a client written against old: a client sees no difference." in text
+    assert "| restated default | `$.components.schemas.ChatRequest.additionalProperties` |" in text
+
+
+def test_closing_an_object_is_a_change_not_a_note() -> None:
+    report = specdiff.compare(
+        copy.deepcopy(BASE), _mutated(lambda d: _schema(d, "ChatRequest").update(additionalProperties=False))
+    )
+
+    assert [c.rule for c in report.changes] == ["constraint-tightened"]
+    assert report.notes == []
+
+
+def test_summary_says_what_breaks() -> None:
+    old = _mutated(lambda d: d["components"]["schemas"].update(Extra={"type": "object"}))
+    report = specdiff.compare(old, copy.deepcopy(BASE))
+
+    assert [c.rule for c in report.breaking] == ["schema-removed"]
+    assert specdiff.summary_lines(report)[0] == (
+        "1 change(s) can break a client written against old; adapt the client to them."
+    )
+
+
+def _mutated(mutate: Any) -> dict[str, Any]:
+    new = copy.deepcopy(BASE)
+    mutate(new)
+    return new

@@ -18,7 +18,8 @@ from referencing.jsonschema import DRAFT202012
 
 ROOT = Path(__file__).resolve().parents[2]
 SPEC_DIR = ROOT / "spec"
-VERSIONS = ("2025-10", "2026-04")
+#: Every version with a spec, oldest first.
+VERSIONS = tuple(sorted(p.parent.name for p in SPEC_DIR.glob("*/openapi.yaml")))
 HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
 SPEC_URI = "urn:assistant-api-spec"
 

@@ -54,4 +54,6 @@ def test_validator_reports_what_is_wrong_and_where(tmp_path: Path) -> None:
 
 def test_validator_accepts_the_checked_in_specs() -> None:
     lint = _lint_module()
-    assert [lint.validate(SPEC_DIR / version / "openapi.yaml") for version in VERSIONS] == [[], []]
+    assert [lint.validate(SPEC_DIR / version / "openapi.yaml") for version in VERSIONS] == [
+        [] for _ in VERSIONS
+    ]

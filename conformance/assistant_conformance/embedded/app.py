@@ -18,7 +18,7 @@ from typing import Any
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -27,8 +27,9 @@ from . import chat, control, evaluation, files, streaming, versions
 from .answer import DEFAULT_MAX_OUTPUT_TOKENS
 from .errors import INVALID_ARGUMENT, NOT_FOUND, UNKNOWN, ApiError, EvaluationError, envelope, unauthenticated
 from .faults import SKIP_AUTH, Reply
-from .runtime import Call, Runtime, Settings, StreamHook
+from .runtime import ASSISTANT_READY_SECONDS, FILE_PROCESSING_SECONDS, Call, Runtime, Settings, StreamHook
 from .store import Store
+from .uploads import BODY_TIMEOUT_SECONDS, MAX_FILE_BYTES, MAX_JSON_BYTES, MAX_PDF_BYTES, Limits
 
 log = logging.getLogger("assistant_conformance.embedded")
 
@@ -51,8 +52,12 @@ def _authenticate(runtime: Runtime, request: Request) -> None:
     key = _api_key(request)
     if not key:
         raise unauthenticated(MISSING_KEY)
+    if not key.isascii() or not key.isprintable():
+        raise unauthenticated(
+            "Invalid API key: it holds a character that is not printable ASCII; copy the key again."
+        )
     accepted = runtime.settings.api_keys
-    if accepted is not None and not any(hmac.compare_digest(key, k) for k in accepted):
+    if accepted is not None and not any(hmac.compare_digest(key.encode(), k.encode()) for k in accepted):
         raise unauthenticated("Invalid API key.")
 
 
@@ -89,6 +94,9 @@ def endpoint(
             if isinstance(result, streaming.StreamReply):
                 return streaming.respond(result.events, active, runtime.settings.stream_hook)
             reply = result
+        except ClientDisconnect:
+            # Nobody is left to read an answer; this one only ends the request.
+            return Response(b"", status_code=400)
         except ApiError as error:
             if evaluation_plane and not isinstance(error, EvaluationError):
                 error = EvaluationError(error.status, error.code, error.message, error.headers)
@@ -171,10 +179,14 @@ def create_app(
     api_keys: list[str] | tuple[str, ...] | None = None,
     faults: bool = False,
     public_url: str | None = None,
-    assistant_ready_seconds: float = 0.0,
-    file_processing_seconds: float = 0.0,
+    assistant_ready_seconds: float = ASSISTANT_READY_SECONDS,
+    file_processing_seconds: float = FILE_PROCESSING_SECONDS,
     max_output_tokens: int = DEFAULT_MAX_OUTPUT_TOKENS,
     stream_hook: StreamHook | None = None,
+    max_file_bytes: int = MAX_FILE_BYTES,
+    max_pdf_bytes: int = MAX_PDF_BYTES,
+    max_json_bytes: int = MAX_JSON_BYTES,
+    body_timeout_seconds: float = BODY_TIMEOUT_SECONDS,
 ) -> Starlette:
     """A local Pinecone Assistant.
 
@@ -183,11 +195,17 @@ def create_app(
     * ``faults``: honour the ``X-Assistant-Fault`` headers (see :mod:`.faults`).
     * ``public_url``: the ``host`` given to clients (default: the URL each request came in on).
     * ``assistant_ready_seconds`` / ``file_processing_seconds``: how long new assistants stay
-      Initializing and new files Processing (default 0: Ready on the first describe, files done when
-      the upload answers).
+      Initializing (0.5 s) and new files at least Processing (1 s), so that clients' wait loops run;
+      0 for fast tests: Ready on the first describe, files processed before the upload answers.
     * ``max_output_tokens``: answer length cap; hitting it gives ``finish_reason`` ``length``.
     * ``stream_hook``: awaited before each stream chunk after the first, with the chunk's index.
+    * ``max_file_bytes`` / ``max_pdf_bytes``: upload limits (10 MB, 100 MB for PDFs; 413 above).
+    * ``max_json_bytes``: JSON body limit (2 MB; 413 above).
+    * ``body_timeout_seconds``: longest wait for the next piece of a request body (30 s; 408 after).
     """
+    for key in api_keys or ():
+        if not key or not key.isascii() or not key.isprintable():
+            raise ValueError("API keys must be non-empty printable ASCII (as the service's keys are).")
     settings = Settings(
         api_keys=frozenset(api_keys) if api_keys else None,
         faults=faults,
@@ -196,6 +214,7 @@ def create_app(
         file_processing_seconds=file_processing_seconds,
         max_output_tokens=max_output_tokens,
         stream_hook=stream_hook,
+        limits=Limits(max_file_bytes, max_pdf_bytes, max_json_bytes, body_timeout_seconds),
     )
     store = Store(data_dir)
     runtime = Runtime(settings, store)

@@ -29,6 +29,8 @@ DEFAULT_SNIPPET_SIZE = 2048
 MIN_SNIPPET_SIZE = 512
 MAX_SNIPPET_SIZE = 8192
 ROLES = ("user", "assistant", "system")
+MIN_TEMPERATURE = 0
+MAX_TEMPERATURE = 2
 
 
 @dataclass
@@ -79,6 +81,28 @@ def _range(name: str, value: int, low: int, high: int) -> int:
     return value
 
 
+def _temperature(fields: Fields) -> None:
+    """``temperature`` is checked (a number from 0 to 2, as the service requires) and otherwise ignored."""
+    value = fields.number("temperature")
+    if value is not None and not MIN_TEMPERATURE <= value <= MAX_TEMPERATURE:
+        raise bad_request(
+            f"temperature must be between {MIN_TEMPERATURE} and {MAX_TEMPERATURE}, got {value}."
+        )
+
+
+def _multimodal_options(fields: Fields) -> None:
+    """``multimodal`` and ``include_binary_content``: binary content exists only with multimodal snippets."""
+    multimodal = fields.boolean("multimodal", True)
+    explicit_binary = fields.present("include_binary_content")
+    binary = fields.boolean("include_binary_content", True)
+    if explicit_binary and binary and not multimodal:
+        name = fields.label("include_binary_content")
+        raise bad_request(
+            f"{name} can only be true when multimodal is true: set {fields.label('multimodal')} to true, "
+            f"or leave {name} out."
+        )
+
+
 def _filter(call: Call, fields: Fields) -> dict[str, Any] | None:
     return parse_filter(fields.any("filter"), "filter")
 
@@ -93,7 +117,7 @@ def _retrieve(call: Call, assistant: str, retrieval: Retrieval) -> _Found:
     snapshot = call.runtime.retriever.snapshot(assistant)
     spec = None if call.faults.flag(IGNORE_FILTER) else retrieval.filter
     hits = snapshot.index.search(retrieval.query, retrieval.top_k, snapshot.mask(spec))
-    return _Found([snapshot.index.snippet(h, retrieval.snippet_size) for h in hits], snapshot.files)
+    return _Found(snapshot.index.snippets(hits, retrieval.snippet_size), snapshot.files)
 
 
 def _reference(
@@ -168,7 +192,7 @@ async def chat_assistant(call: Call) -> Reply | StreamReply:
     messages = _messages(call, fields)
     stream = fields.boolean("stream", False)
     model = concrete_model(fields.any("model"))
-    fields.number("temperature")
+    _temperature(fields)
     json_response = fields.boolean("json_response", False)
     include_highlights = fields.boolean("include_highlights", False)
     options = Fields(fields.obj("context_options") or {}, "context_options.")
@@ -179,8 +203,7 @@ async def chat_assistant(call: Call) -> Reply | StreamReply:
         MIN_SNIPPET_SIZE,
         MAX_SNIPPET_SIZE,
     )
-    options.boolean("multimodal", True)
-    options.boolean("include_binary_content", True)
+    _multimodal_options(options)
     spec = _filter(call, fields)
     if json_response and stream and not call.faults.flag(ALLOW_JSON_RESPONSE_STREAM):
         raise bad_request("json_response cannot be combined with stream: set one of them to false.")
@@ -237,7 +260,7 @@ async def chat_completion_assistant(call: Call) -> Reply | StreamReply:
     messages = _messages(call, fields)
     stream = fields.boolean("stream", False)
     model = concrete_model(fields.any("model"))
-    fields.number("temperature")
+    _temperature(fields)
     spec = _filter(call, fields)
     retrieval = Retrieval(_question(messages), spec, DEFAULT_TOP_K, DEFAULT_SNIPPET_SIZE)
     answer, _ = await _answer(
@@ -285,8 +308,7 @@ async def context_assistant(call: Call) -> Reply:
     snippet_size = _range(
         "snippet_size", fields.count("snippet_size", DEFAULT_SNIPPET_SIZE), MIN_SNIPPET_SIZE, MAX_SNIPPET_SIZE
     )
-    fields.boolean("multimodal", True)
-    fields.boolean("include_binary_content", True)
+    _multimodal_options(fields)
     spec = _filter(call, fields)
     require_assistant(call, assistant_name)
     retrieval = Retrieval(question, spec, top_k, snippet_size)

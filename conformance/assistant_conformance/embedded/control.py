@@ -27,7 +27,7 @@ def require_assistant(call: Call, name: str) -> AssistantRow:
 
 
 def _check_name(name: str) -> None:
-    if not NAME.match(name):
+    if not NAME.fullmatch(name):
         raise bad_request(
             f"Invalid assistant name {name!r}: use 1-63 lowercase letters, digits and '-', "
             "starting and ending with a letter or digit."
@@ -53,6 +53,9 @@ async def list_assistants(call: Call) -> Reply:
 
 async def create_assistant(call: Call) -> Reply:
     fields = Fields(await call.json_body(), nullable=NULLABLE)
+    if "environment" in fields.data:
+        # An internal field of the service, which refuses it from API keys (earlier with 403).
+        raise bad_request("Invalid environment: leave the `environment` field out; use `region` (us or eu).")
     name = fields.string("name", required=True)
     assert name is not None
     instructions = fields.string("instructions")

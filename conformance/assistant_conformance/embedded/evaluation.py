@@ -19,6 +19,7 @@ from .ingest import split_sentences
 from .retrieval import terms
 from .runtime import Call, parse_json
 from .tokens import count_tokens
+from .uploads import read_json_body
 
 ENTAILED_SHARE = 0.6
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
@@ -43,7 +44,7 @@ def _judge(fact: str, answer_terms: set[str], answer_numbers: set[str]) -> tuple
 
 
 async def metrics_alignment(call: Call) -> Reply:
-    raw = await call.request.body()
+    raw = await read_json_body(call.request, call.settings.limits)
     try:
         data = parse_json(raw)
     except (ValueError, RecursionError) as exc:

@@ -543,3 +543,103 @@ register(
         respond=lambda ctx: ApiError(422, INVALID_ARGUMENT, "The request could not be processed."),
     )
 )
+
+
+# --- Faults that keep every payload valid but change what the answer says, or add to it -----------
+
+
+def _rename_delta_text(choice: Any) -> Any:
+    delta = choice.get("delta") if isinstance(choice, dict) else None
+    if isinstance(delta, dict) and "content" in delta:
+        return {**choice, "delta": {("text" if k == "content" else k): v for k, v in delta.items()}}
+    return choice
+
+
+def _completion_text_key(ctx: FaultContext, events: list[Event]) -> list[Event]:
+    return [
+        {**e, "choices": [_rename_delta_text(c) for c in e["choices"]]}
+        if isinstance(e, dict) and "type" not in e and isinstance(e.get("choices"), list)
+        else e
+        for e in events
+    ]
+
+
+register(
+    Fault(
+        "completion_delta_renamed",
+        "completion stream chunks carry their text under `delta.text` instead of `delta.content`",
+        events=_completion_text_key,
+    )
+)
+
+
+def _move_chunk_text(event: Event) -> Event:
+    if (
+        isinstance(event, dict)
+        and event.get("type") == "content_chunk"
+        and isinstance(event.get("delta"), dict)
+    ):
+        return {
+            **event,
+            "delta": {**event["delta"], "content": "", "text": event["delta"].get("content", "")},
+        }
+    return event
+
+
+def _chat_text_moved(ctx: FaultContext, events: list[Event]) -> list[Event]:
+    return [_move_chunk_text(e) for e in events]
+
+
+register(
+    Fault(
+        "chat_text_moved",
+        "chat stream `content_chunk` text moved from `delta.content` (left empty) to `delta.text`",
+        events=_chat_text_moved,
+    )
+)
+
+
+def _usage_off(usage: Any) -> Any:
+    if isinstance(usage, dict) and isinstance(usage.get("total_tokens"), int):
+        return {**usage, "total_tokens": usage["total_tokens"] + 1}
+    return usage
+
+
+def _usage_off_reply(ctx: FaultContext, reply: Reply) -> Reply:
+    if _ok(reply) and isinstance(reply.body, dict) and "usage" in reply.body:
+        return replace(reply, body={**reply.body, "usage": _usage_off(reply.body["usage"])})
+    return reply
+
+
+def _usage_off_events(ctx: FaultContext, events: list[Event]) -> list[Event]:
+    return [
+        {**e, "usage": _usage_off(e["usage"])} if isinstance(e, dict) and "usage" in e else e for e in events
+    ]
+
+
+register(
+    Fault(
+        "usage_total_not_sum",
+        "`usage.total_tokens` is one more than `prompt_tokens + completion_tokens`",
+        rewrite=_usage_off_reply,
+        events=_usage_off_events,
+    )
+)
+
+#: The field ``undocumented_chat_field`` adds to chat answers; no spec version declares it.
+UNDOCUMENTED_CHAT_FIELD = "answer_language"
+
+
+def _extra_chat_field(ctx: FaultContext, reply: Reply) -> Reply:
+    if ctx.operation == "chat_assistant" and _ok(reply) and isinstance(reply.body, dict):
+        return replace(reply, body={**reply.body, UNDOCUMENTED_CHAT_FIELD: "en"})
+    return reply
+
+
+register(
+    Fault(
+        "undocumented_chat_field",
+        f"chat answers carry `{UNDOCUMENTED_CHAT_FIELD}`, a field no spec version declares (drift)",
+        rewrite=_extra_chat_field,
+    )
+)

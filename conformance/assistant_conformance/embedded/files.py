@@ -1,36 +1,43 @@
 """Data plane, files and operations: upload, upsert, list (with filter), describe, delete.
 
-Ingestion runs in a worker thread while the upload request waits, so the answer already reports the
-outcome (Available, or ProcessingFailed with ``error_message``) unless a processing delay is
-configured, in which case files and operations read as Processing until it has passed.
+An upload is streamed to disk, stored as Processing and processed in the background (see
+:mod:`.processing`); files and their operations read as Processing until processing has finished and
+``file_processing_seconds`` have passed. With ``file_processing_seconds=0`` the upload answers once
+processing has finished, so the answer already tells Available or ProcessingFailed.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 import time
 import uuid
-import zlib
 from typing import Any
 from urllib.parse import quote
 
-import anyio.to_thread
-from starlette.datastructures import UploadFile
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import FileResponse, Response
 
 from . import filter as filters
+from . import versions
 from .control import require_assistant
 from .errors import ApiError, bad_request, not_found
 from .faults import Reply
-from .ingest import PAGED_KINDS, IngestError, chunk, extract, kind_for
+from .ingest import kind_for
 from .runtime import Call, parse_json
-from .store import Chunk, FileRow, OperationRow, now_iso
+from .store import FileRow, OperationRow, now_iso
+from .uploads import Received, receive_upload
 from .versions import V2026_04
 from .views import file_json, file_status, operation_json, operation_status, paginate, signature_valid
 
 FILE_ID = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
+
+#: The 2026-07 service's answer to an upload with metadata as a query parameter (its SDK's migration notes).
+METADATA_QUERY_2026_07 = (
+    "metadata query parameter is not supported in this API version; "
+    "include metadata as a multipart form field instead"
+)
 MAX_METADATA_BYTES = 16 * 1024
 OPERATION_TYPES = ("upload_file", "upsert_file", "update_file_metadata", "delete_file")
 OPERATION_STATUSES = ("Processing", "Completed", "Failed")
@@ -126,117 +133,100 @@ async def list_files(call: Call) -> Reply:
     return Reply(200, body)
 
 
-async def _read_upload(call: Call) -> tuple[str, bytes, dict[str, Any] | None, bool]:
-    """File name, bytes, metadata and multimodal flag of an upload, checked for the request's version."""
-    request: Request = call.request
-    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if media != "multipart/form-data":
-        raise bad_request(
-            f"Upload the file as multipart/form-data with a part named 'file' (got {media or 'none'})."
-        )
-    form = await request.form(max_files=4, max_fields=16)
-    try:
-        upload = form.get("file")
-        if not isinstance(upload, UploadFile):
-            raise bad_request("Missing multipart part 'file': send the document as a file part named 'file'.")
-        filename = upload.filename or ""
-        data = await upload.read()
-        form_metadata = form.get("metadata")
-    finally:
-        await form.close()
-    query_metadata = request.query_params.get("metadata")
-    metadata: dict[str, Any] | None = None
+def _upload_metadata(call: Call, received: Received) -> dict[str, Any] | None:
+    """The upload's metadata, where the request's version expects it."""
+    query_metadata = call.request.query_params.get("metadata")
+    form_metadata = received.fields.get("metadata")
     if call.version == V2026_04:
+        if query_metadata is not None and versions.requested(call.request.headers) == versions.V2026_07:
+            raise bad_request(METADATA_QUERY_2026_07)
         if query_metadata is not None:
             raise bad_request(
                 "Under API version 2026-04, send metadata as a multipart form field named 'metadata', "
                 "not as a query parameter."
             )
-        if isinstance(form_metadata, UploadFile):
-            form_metadata = (await form_metadata.read()).decode("utf-8", errors="replace")
         if form_metadata is not None and form_metadata.strip():
-            metadata = _metadata_from_json(form_metadata, "metadata")
-    else:
-        if form_metadata is not None:
-            raise bad_request(
-                "Under API version 2025-10, send metadata as the JSON-encoded query parameter 'metadata'; "
-                "the multipart 'metadata' field exists from 2026-04."
-            )
-        if query_metadata is not None and query_metadata.strip():
-            metadata = _metadata_from_json(query_metadata, "metadata")
-    kind = kind_for(filename)
-    if kind is None:
+            return _metadata_from_json(form_metadata, "metadata")
+        return None
+    if form_metadata is not None:
         raise bad_request(
-            f"Unsupported file type for {filename or 'the uploaded file'!r}: "
-            "upload a .pdf, .txt, .md, .json or .docx file."
+            "Under API version 2025-10, send metadata as the JSON-encoded query parameter 'metadata'; "
+            "the multipart 'metadata' field exists from 2026-04."
         )
-    multimodal = call.query_flag("multimodal") or False
-    if multimodal and kind != "pdf":
-        raise bad_request("multimodal=true applies to PDF files only.")
-    return filename, data, metadata, multimodal
-
-
-def _ingest(
-    assistant: str, file_id: str, kind: str, data: bytes
-) -> tuple[str, str | None, list[Chunk], float]:
-    """Status, error message, chunks and ingestion units of a document."""
-    try:
-        segments = extract(kind, data)
-        pieces = chunk(segments)
-    except IngestError as exc:
-        return "ProcessingFailed", str(exc), [], 0.0
-    except Exception as exc:  # a parser bug must fail this file, never the server
-        return "ProcessingFailed", f"The file could not be processed: {type(exc).__name__}: {exc}", [], 0.0
-    chunks = [Chunk(file_id, i, p.page, p.text) for i, p in enumerate(pieces)]
-    units = float(len(segments)) if kind in PAGED_KINDS else 1.0
-    return "Available", None, chunks, units
+    if query_metadata is not None and query_metadata.strip():
+        return _metadata_from_json(query_metadata, "metadata")
+    return None
 
 
 async def _store_upload(call: Call, assistant: str, file_id: str, operation_type: str) -> Reply:
-    filename, data, metadata, multimodal = await _read_upload(call)
-    kind = kind_for(filename)
-    assert kind is not None
-    status, error, chunks, units = await anyio.to_thread.run_sync(_ingest, assistant, file_id, kind, data)
-    ready_at = time.time() + call.settings.file_processing_seconds
+    multimodal = call.query_flag("multimodal") or False
+    received = await receive_upload(call.request, call.store.blobs, call.settings.limits, multimodal)
+    try:
+        metadata = _upload_metadata(call, received)
+        kind = kind_for(received.filename)
+        assert kind is not None  # receive_upload refuses other files
+        if multimodal and kind != "pdf":
+            raise bad_request("multimodal=true applies to PDF files only.")
+        # The assistant may have been deleted while the file arrived.
+        require_assistant(call, assistant)
+    except BaseException:
+        call.store.discard_blob(received.blob)
+        raise
+    delay = call.settings.file_processing_seconds
+    accepted = time.time()
     stamp = now_iso()
     call.runtime.tombstones.forget(("file", assistant, file_id))
     existing = call.store.get_file(assistant, file_id)
-    row = FileRow(
-        seq=0,
-        assistant=assistant,
-        id=file_id,
-        name=filename,
-        kind=kind,
-        metadata=metadata,
-        status=status,
-        error_message=error,
-        size=len(data),
-        multimodal=multimodal,
-        crc32c=f"{zlib.crc32(data):08x}",
-        created_on=existing.created_on if existing else stamp,
-        updated_on=stamp,
-        ready_at=ready_at,
-    )
-    stored = call.store.put_file(row, data, chunks, replace=operation_type == "upsert_file")
-    if call.version != V2026_04:
-        return Reply(200, file_json(call, stored))
-    failed = status == "ProcessingFailed"
-    op = call.store.add_operation(
-        OperationRow(
+    operation = None
+    if call.version == V2026_04:
+        operation = OperationRow(
             seq=0,
             assistant=assistant,
             id=str(uuid.uuid4()),
             operation_type=operation_type,
             file_id=file_id,
-            status="Failed" if failed else "Completed",
+            status="Processing",
             created_on=stamp,
-            completed_on=now_iso(),
-            percent_complete=100,
-            error_message=error,
-            ingestion_units=None if failed else units,
-            ready_at=ready_at,
+            completed_on=None,
+            percent_complete=0,
+            error_message=None,
+            ingestion_units=None,
+            ready_at=accepted + delay,
         )
+    row = FileRow(
+        seq=0,
+        assistant=assistant,
+        id=file_id,
+        name=received.filename,
+        kind=kind,
+        metadata=metadata,
+        status="Processing",
+        error_message=None,
+        size=received.size,
+        multimodal=multimodal,
+        crc32c=f"{received.crc32:08x}",
+        created_on=existing.created_on if existing else stamp,
+        updated_on=stamp,
+        ready_at=accepted + delay,
+        accepted_at=accepted,
+        blob=received.blob,
+        operation_id=operation.id if operation else None,
     )
+    try:
+        stored = call.store.put_file(row, replace=operation_type == "upsert_file", operation=operation)
+    except BaseException:
+        call.store.discard_blob(received.blob)
+        raise
+    stored.operation_id = row.operation_id
+    done = call.runtime.processor.submit(stored)
+    if delay <= 0:
+        await asyncio.wrap_future(done)
+    if call.version != V2026_04:
+        current = call.store.get_file(assistant, file_id) or stored
+        return Reply(200, file_json(call, current))
+    assert operation is not None
+    op = call.store.get_operation(assistant, operation.id)
+    assert op is not None
     return Reply(202, operation_json(op), {"Location": _location(assistant, op.id)})
 
 
@@ -247,7 +237,14 @@ def _location(assistant: str, operation_id: str) -> str:
 async def upload_file(call: Call) -> Reply:
     assistant = call.path("assistant_name")
     require_assistant(call, assistant)
-    return await _store_upload(call, assistant, str(uuid.uuid4()), "upload_file")
+    return await _store_upload(call, assistant, _new_file_id(call), "upload_file")
+
+
+def _new_file_id(call: Call) -> str:
+    """A UUID, except under 2026-07, where the service no longer promises one (clients must not parse ids)."""
+    if versions.requested(call.request.headers) == versions.V2026_07:
+        return "file-" + uuid.uuid4().hex[:24]
+    return str(uuid.uuid4())
 
 
 async def upsert_file(call: Call) -> Reply:
@@ -255,7 +252,7 @@ async def upsert_file(call: Call) -> Reply:
     assistant = call.path("assistant_name")
     file_id = call.path("assistant_file_id")
     require_assistant(call, assistant)
-    if not FILE_ID.match(file_id):
+    if not FILE_ID.fullmatch(file_id):
         raise bad_request(
             f"Invalid file id {file_id!r}: use 1-128 characters from A-Z, a-z, 0-9, '_' and '-'."
         )
@@ -350,10 +347,10 @@ async def signed_file(request: Request) -> Response:
     ):
         raise ApiError(403, "FORBIDDEN", "The signed URL is invalid or has expired; describe the file again.")
     row = runtime.store.get_file(assistant, file_id)
-    content = runtime.store.file_content(assistant, file_id)
-    if row is None or content is None:
+    path = runtime.store.blob_path(row.blob) if row is not None else None
+    if row is None or path is None or not path.exists():
         raise not_found(f'File with id "{file_id}" not found in assistant "{assistant}".')
     disposition = f"attachment; filename*=UTF-8''{quote(row.name)}"
-    return Response(
-        content, media_type=_MEDIA_TYPES.get(row.kind), headers={"Content-Disposition": disposition}
+    return FileResponse(
+        path, media_type=_MEDIA_TYPES.get(row.kind), headers={"Content-Disposition": disposition}
     )

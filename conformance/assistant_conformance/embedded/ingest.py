@@ -11,8 +11,10 @@ from __future__ import annotations
 import io
 import json
 import re
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
+from typing import IO
 
 from .tokens import count_tokens
 
@@ -31,6 +33,10 @@ CHUNK_TOKENS = 96
 # A Markdown heading is a block of its own (without its #), never the start of the next sentence.
 _MARKDOWN_HEADING = re.compile(r"^#{1,6}[ \t]+(.*?)[ \t#]*$", re.MULTILINE)
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n\s*\n")
+_BLOCK_END = re.compile(r"\n\s*\n")
+# A line of at most this many words, not ending like a sentence, before a capitalised line is a title.
+TITLE_WORDS = 8
+_CONTINUES = frozenset(".!?,;:-([{\"'")
 
 
 class IngestError(Exception):
@@ -50,23 +56,36 @@ def kind_for(filename: str) -> str | None:
     return KINDS.get(PurePosixPath(filename).suffix.lower())
 
 
-def extract(kind: str, data: bytes) -> list[tuple[int | None, str]]:
-    """(page, text) segments of a document; raises IngestError when nothing usable comes out."""
+def _bytes(source: bytes | Path) -> bytes:
+    return source if isinstance(source, bytes) else source.read_bytes()
+
+
+def _opened(source: bytes | Path) -> AbstractContextManager[IO[bytes]]:
+    """A binary stream over ``source``; a file is read as needed, never whole."""
+    return nullcontext(io.BytesIO(source)) if isinstance(source, bytes) else source.open("rb")
+
+
+def extract(kind: str, source: bytes | Path) -> list[tuple[int | None, str]]:
+    """(page, text) segments of a document (its bytes or its path); raises IngestError when nothing
+    usable comes out.
+
+    Text is laid out in blocks separated by blank lines: paragraphs, Markdown headings, title lines.
+    """
     if kind == "text":
-        segments: list[tuple[int | None, str]] = [(None, _decode(data))]
+        segments: list[tuple[int | None, str]] = [(None, _titles_apart(_decode(_bytes(source))))]
     elif kind == "markdown":
-        segments = [(None, _MARKDOWN_HEADING.sub(r"\n\n\1\n\n", _decode(data)))]
+        segments = [(None, _MARKDOWN_HEADING.sub(r"\n\n\1\n\n", _decode(_bytes(source))))]
     elif kind == "json":
-        text = _decode(data)
+        text = _decode(_bytes(source))
         try:
             json.loads(text)
         except ValueError as exc:
             raise IngestError(f"The file is not valid JSON: {exc}") from None
         segments = [(None, text)]
     elif kind == "pdf":
-        segments = _pdf_pages(data)
+        segments = [(page, _titles_apart(text)) for page, text in _pdf_pages(source)]
     elif kind == "doc_x":
-        segments = _docx_pages(data)
+        segments = _docx_pages(source)
     else:
         raise IngestError(f"Unsupported document kind {kind!r}")
     if not any(text.strip() for _, text in segments):
@@ -81,26 +100,50 @@ def _decode(data: bytes) -> str:
         raise IngestError(f"The file is not UTF-8 text (invalid byte at offset {exc.start}).") from None
 
 
-def _pdf_pages(data: bytes) -> list[tuple[int | None, str]]:
+def _titles_apart(text: str) -> str:
+    """``text`` with each title line (short, no end punctuation, before a capitalised line) as a block.
+
+    Without this, extracted text glues a heading to the sentence after it ("Vacation Every employee ...").
+    """
+    lines = text.split("\n")
+    out: list[str] = []
+    for i, line in enumerate(lines):
+        out.append(line)
+        following = lines[i + 1].lstrip() if i + 1 < len(lines) else ""
+        stripped = line.strip()
+        if (
+            stripped
+            and following[:1].isupper()
+            and len(stripped.split()) <= TITLE_WORDS
+            and stripped[-1] not in _CONTINUES
+        ):
+            out.append("")
+    return "\n".join(out)
+
+
+def _pdf_pages(source: bytes | Path) -> list[tuple[int | None, str]]:
     from pypdf import PdfReader
 
     try:
-        reader = PdfReader(io.BytesIO(data))
-        if reader.is_encrypted:
-            raise IngestError("The PDF is encrypted; upload an unencrypted copy.")
-        return [(number, page.extract_text() or "") for number, page in enumerate(reader.pages, start=1)]
+        # An open file, not the path: pypdf would read a path whole into memory.
+        with _opened(source) as stream:
+            reader = PdfReader(stream)
+            if reader.is_encrypted:
+                raise IngestError("The PDF is encrypted; upload an unencrypted copy.")
+            return [(n, page.extract_text() or "") for n, page in enumerate(reader.pages, start=1)]
     except IngestError:
         raise
     except Exception as exc:  # pypdf raises many kinds of errors on damaged input
         raise IngestError(f"The PDF could not be read: {exc}") from None
 
 
-def _docx_pages(data: bytes) -> list[tuple[int | None, str]]:
+def _docx_pages(source: bytes | Path) -> list[tuple[int | None, str]]:
     import docx
     from docx.oxml.ns import qn
 
     try:
-        document = docx.Document(io.BytesIO(data))
+        with _opened(source) as stream:
+            document = docx.Document(stream)
     except Exception as exc:  # python-docx raises zip, XML and key errors on damaged input
         raise IngestError(f"The DOCX file could not be read: {exc}") from None
     pages: list[list[str]] = [[]]
@@ -123,7 +166,8 @@ def _docx_pages(data: bytes) -> list[tuple[int | None, str]]:
     for table in document.tables:
         for row in table.rows:
             pages[-1].append(" | ".join(cell.text for cell in row.cells))
-    return [(number, "\n".join(lines)) for number, lines in enumerate(pages, start=1)]
+    # Paragraphs are blocks of their own.
+    return [(number, "\n\n".join(lines)) for number, lines in enumerate(pages, start=1)]
 
 
 def split_sentences(text: str) -> list[str]:
@@ -154,18 +198,24 @@ def _bounded(sentences: list[str], limit: int) -> list[str]:
 
 
 def chunk(segments: list[tuple[int | None, str]], target_tokens: int = CHUNK_TOKENS) -> list[Piece]:
-    """Pack sentences into chunks of about ``target_tokens``; a chunk never spans two pages."""
+    """Pack sentences into chunks of about ``target_tokens``; a chunk never spans two pages.
+
+    Within a chunk, sentences of one block are joined by a space and blocks by a blank line, so that
+    :func:`split_sentences` of a chunk gives back exactly the sentences it was made of.
+    """
     pieces: list[Piece] = []
     for page, text in segments:
         current: list[str] = []
         size = 0
-        for sentence in _bounded(split_sentences(text), target_tokens):
-            cost = count_tokens(sentence)
-            if current and size + cost > target_tokens:
-                pieces.append(Piece(page, " ".join(current)))
-                current, size = [], 0
-            current.append(sentence)
-            size += cost
+        for block in _BLOCK_END.split(text):
+            sentences = _bounded(split_sentences(block), target_tokens)
+            for i, sentence in enumerate(sentences):
+                cost = count_tokens(sentence)
+                if current and size + cost > target_tokens:
+                    pieces.append(Piece(page, "".join(current).rstrip()))
+                    current, size = [], 0
+                current.append(sentence + ("\n\n" if i == len(sentences) - 1 else " "))
+                size += cost
         if current:
-            pieces.append(Piece(page, " ".join(current)))
+            pieces.append(Piece(page, "".join(current).rstrip()))
     return pieces

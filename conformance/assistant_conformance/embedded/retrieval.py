@@ -62,7 +62,7 @@ class Snippet:
 
     def __init__(self, index: Index, parts: list[int], score: float) -> None:
         self._index = index
-        self._parts = parts
+        self.parts = parts
         self.score = score
         self.file_id = index.chunks[parts[0]].file_id
         self.pages = sorted({p for p in (index.chunks[i].page for i in parts) if p is not None})
@@ -70,11 +70,11 @@ class Snippet:
 
     @functools.cached_property
     def text(self) -> str:
-        return "\n".join(self._index.chunks[i].text for i in self._parts)
+        return "\n".join(self._index.chunks[i].text for i in self.parts)
 
     @functools.cached_property
     def sentences(self) -> list[Sentence]:
-        return [sentence for i in self._parts for sentence in self._index.sentences[i]]
+        return [sentence for i in self.parts for sentence in self._index.sentences[i]]
 
 
 class Index:
@@ -132,8 +132,11 @@ class Index:
         order = sorted(best.tolist(), key=lambda i: (-scores[i], i))
         return [Hit(i, float(scores[i] / (1.0 + scores[i]))) for i in order]
 
-    def snippet(self, hit: Hit, size_tokens: int) -> Snippet:
-        """The hit chunk plus following, then preceding, chunks of its file up to ``size_tokens``."""
+    def snippet(self, hit: Hit, size_tokens: int, taken: frozenset[int] | set[int] = frozenset()) -> Snippet:
+        """The hit chunk plus following, then preceding, chunks of its file up to ``size_tokens``.
+
+        Growth stops at a chunk in ``taken`` (already part of a better snippet).
+        """
         center = self.chunks[hit.index]
         siblings = self._by_file[center.file_id]
         at = siblings.index(hit.index)
@@ -143,14 +146,35 @@ class Index:
         while budget > 0 and (after < len(siblings) or before >= 0):
             for candidate in (after, before):
                 if 0 <= candidate < len(siblings):
-                    cost = self.tokens[siblings[candidate]]
-                    if cost <= budget:
-                        chosen.append(siblings[candidate])
+                    index = siblings[candidate]
+                    cost = self.tokens[index]
+                    if cost <= budget and index not in taken:
+                        chosen.append(index)
                         budget -= cost
                     else:
                         budget = 0
             after, before = after + 1, before - 1
         return Snippet(self, sorted(chosen), hit.score)
+
+    def snippets(self, hits: list[Hit], size_tokens: int) -> list[Snippet]:
+        """One snippet per hit, best first, without overlap: a chunk is in at most one snippet.
+
+        A hit already inside a better hit's snippet adds nothing, and a snippet with the same text as
+        a better one (a file uploaded twice) is left out.
+        """
+        taken: set[int] = set()
+        texts: set[str] = set()
+        out: list[Snippet] = []
+        for hit in hits:
+            if hit.index in taken:
+                continue
+            snippet = self.snippet(hit, size_tokens, taken)
+            taken.update(snippet.parts)
+            if snippet.text in texts:
+                continue
+            texts.add(snippet.text)
+            out.append(snippet)
+        return out
 
 
 class Snapshot:

@@ -18,10 +18,18 @@ from starlette.requests import Request
 
 from .errors import ApiError, bad_request, unprocessable
 from .faults import ActiveFaults, FaultSwitch
+from .processing import Processor
 from .retrieval import Retriever
 from .store import Store
+from .uploads import Limits, read_json_body
 
 StreamHook = Callable[[int], Awaitable[None]]
+
+# Defaults of the lifecycle: long enough for every client's wait loop to see the transition.
+ASSISTANT_READY_SECONDS = 0.5
+FILE_PROCESSING_SECONDS = 1.0
+# JSON nested deeper than this is refused (no request of the API needs more than a few levels).
+MAX_JSON_DEPTH = 64
 
 
 @dataclass
@@ -31,10 +39,11 @@ class Settings:
     api_keys: frozenset[str] | None = None
     faults: bool = False
     public_url: str | None = None
-    assistant_ready_seconds: float = 0.0
-    file_processing_seconds: float = 0.0
+    assistant_ready_seconds: float = ASSISTANT_READY_SECONDS
+    file_processing_seconds: float = FILE_PROCESSING_SECONDS
     max_output_tokens: int = 1024
     stream_hook: StreamHook | None = None
+    limits: Limits = field(default_factory=Limits)
     signing_key: bytes = field(default_factory=lambda: secrets.token_bytes(32))
 
 
@@ -72,6 +81,13 @@ class Runtime:
         self.retriever = Retriever(store)
         self.faults = FaultSwitch(settings.faults)
         self.tombstones = Tombstones()
+        self.processor = Processor(store)
+        self.processor.resume()
+
+    def close(self) -> None:
+        """Finish the files being processed, then close the store."""
+        self.processor.close()
+        self.store.close()
 
 
 @dataclass
@@ -121,16 +137,37 @@ class Call:
             raise bad_request(
                 f"Send the request body as JSON with Content-Type: application/json (got {shown})."
             )
-        raw = await self.request.body()
+        raw = await read_json_body(self.request, self.settings.limits)
         if not raw.strip():
             raise bad_request("The request body is empty; send a JSON object.")
         try:
             data = parse_json(raw)
         except (ValueError, RecursionError) as exc:
             raise bad_request(f"The request body is not valid JSON: {exc}") from None
+        depth = json_depth(data)
+        if depth > MAX_JSON_DEPTH:
+            raise bad_request(
+                f"The request body is nested {depth} levels deep; the limit is {MAX_JSON_DEPTH}."
+            )
         if not isinstance(data, dict):
             raise bad_request(f"The request body must be a JSON object, got {_kind(data)}.")
         return data
+
+
+def json_depth(value: Any) -> int:
+    """How deeply arrays and objects nest in ``value`` (0 for a scalar), without recursion."""
+    deepest = 0
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            stack.extend((v, depth + 1) for v in item.values())
+        elif isinstance(item, list):
+            stack.extend((v, depth + 1) for v in item)
+        else:
+            continue
+        deepest = max(deepest, depth + 1)
+    return deepest
 
 
 def _no_constant(name: str) -> Any:
@@ -168,21 +205,22 @@ class Fields:
         self.where = where
         self.nullable = nullable
 
-    def _name(self, name: str) -> str:
+    def label(self, name: str) -> str:
+        """The field's name as the message shows it (with its parent's prefix)."""
         return f"{self.where}{name}"
 
     def _get(self, name: str, required: bool) -> Any:
         value = self.data.get(name)
         if value is None and name in self.data and name not in self.nullable:
             raise bad_request(
-                f"Field `{self._name(name)}` must not be null: leave it out to use the default."
+                f"Field `{self.label(name)}` must not be null: leave it out to use the default."
             )
         if value is None and required:
-            raise bad_request(f"Missing required field `{self._name(name)}`.")
+            raise bad_request(f"Missing required field `{self.label(name)}`.")
         return value
 
     def _wrong(self, name: str, expected: str, value: object) -> ApiError:
-        return bad_request(f"Field `{self._name(name)}` must be {expected}, got {_kind(value)}.")
+        return bad_request(f"Field `{self.label(name)}` must be {expected}, got {_kind(value)}.")
 
     def present(self, name: str) -> bool:
         """Whether the field was sent with a value (a forbidden null raises)."""
@@ -212,7 +250,7 @@ class Fields:
                 return int(value)
             raise self._wrong(name, "a non-negative integer", value)
         if value < 0:
-            raise unprocessable(f"Field `{self._name(name)}` must be a non-negative integer, got {value}.")
+            raise unprocessable(f"Field `{self.label(name)}` must be a non-negative integer, got {value}.")
         return value
 
     def number(self, name: str) -> float | int | None:

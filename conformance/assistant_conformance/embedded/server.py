@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import socket
 import threading
 from collections.abc import Callable, Iterator
@@ -14,6 +15,31 @@ import uvicorn
 from starlette.applications import Starlette
 
 from .app import create_app
+
+
+class ExposedWithoutKeyError(ValueError):
+    """Listening beyond loopback with no ``api_keys``, and without ``allow_any_key``."""
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` only reaches this machine (``localhost``, 127.0.0.0/8, ``::1``)."""
+    if host.strip().lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def check_exposure(host: str, api_keys: object, allow_any_key: bool) -> None:
+    """Refuse to serve beyond loopback while any key is accepted, unless that was asked for."""
+    if api_keys or allow_any_key or is_loopback(host):
+        return
+    raise ExposedWithoutKeyError(
+        f"Refusing to listen on {host} without --api-key: anyone who can reach it could use it with any "
+        "key. Pass --api-key KEY (repeatable) to accept only those keys, or --allow-any-key to serve "
+        "anyone anyway (in Python: api_keys=[...] or allow_any_key=True)."
+    )
 
 
 def _bind(host: str, port: int) -> socket.socket:
@@ -52,9 +78,14 @@ def serve(
     *,
     on_ready: Callable[[str], None] | None = None,
     log_level: str = "warning",
+    allow_any_key: bool = False,
     **app_options: Any,
 ) -> None:
-    """Serve until interrupted; ``on_ready`` gets the URL once the socket listens (port 0 = any free port)."""
+    """Serve until interrupted; ``on_ready`` gets the URL once the socket listens (port 0 = any free port).
+
+    Beyond loopback, ``api_keys`` is required unless ``allow_any_key`` (:class:`ExposedWithoutKeyError`).
+    """
+    check_exposure(host, app_options.get("api_keys"), allow_any_key)
     sock = _bind(host, port)
     url = _url(host, sock)
     app = create_app(public_url=app_options.pop("public_url", None) or url, **app_options)
@@ -65,7 +96,7 @@ def serve(
         server.run(sockets=[sock])
     finally:
         sock.close()
-        app.state.store.close()
+        app.state.runtime.close()
 
 
 @dataclass
@@ -82,11 +113,14 @@ class RunningServer:
 
 
 @contextmanager
-def running_server(host: str = "127.0.0.1", **app_options: Any) -> Iterator[RunningServer]:
+def running_server(
+    host: str = "127.0.0.1", *, allow_any_key: bool = False, **app_options: Any
+) -> Iterator[RunningServer]:
     """Start the endpoint on ``host`` at a free port in a thread; stop it on exit.
 
-    ``app_options`` go to :func:`create_app`.
+    ``app_options`` go to :func:`create_app`; beyond loopback, as for :func:`serve`.
     """
+    check_exposure(host, app_options.get("api_keys"), allow_any_key)
     sock = _bind(host, 0)
     url = _url(host, sock)
     app = create_app(public_url=app_options.pop("public_url", None) or url, **app_options)
@@ -105,4 +139,4 @@ def running_server(host: str = "127.0.0.1", **app_options: Any) -> Iterator[Runn
         server.should_exit = True
         thread.join(10)
         sock.close()
-        app.state.store.close()
+        app.state.runtime.close()

@@ -1,15 +1,19 @@
 """State of the embedded endpoint: assistants, files (raw bytes and extracted chunks), operations.
 
-One SQLite database holds everything: ``:memory:`` by default, ``<data_dir>/assistant.sqlite3`` when a
+One SQLite database holds the rows: ``:memory:`` by default, ``<data_dir>/assistant.sqlite3`` when a
 data directory is given, so a restart on the same directory finds every assistant, file, metadata
-value and chunk again. A single connection guarded by a lock makes the store safe to share between
-the event loop and worker threads; each write is one transaction.
+value and chunk again. Uploaded bytes are files of their own under ``<data_dir>/files`` (a temporary
+directory without a data directory), written while the upload arrives, never held in memory. A
+single connection guarded by a lock makes the store safe to share between the event loop and worker
+threads; each write is one transaction.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -45,7 +49,8 @@ CREATE TABLE IF NOT EXISTS files (
     created_on TEXT NOT NULL,
     updated_on TEXT NOT NULL,
     ready_at REAL NOT NULL,
-    content BLOB NOT NULL,
+    accepted_at REAL NOT NULL,
+    blob TEXT NOT NULL,
     UNIQUE (assistant, id)
 );
 CREATE TABLE IF NOT EXISTS chunks (
@@ -107,6 +112,9 @@ class FileRow:
     created_on: str
     updated_on: str
     ready_at: float
+    accepted_at: float = 0.0
+    blob: str = ""
+    operation_id: str | None = None
 
 
 @dataclass
@@ -158,7 +166,7 @@ def _dumps(value: Any) -> str | None:
 
 _FILE_COLUMNS = (
     "seq, assistant, id, name, kind, metadata, status, error_message, size, multimodal, crc32c, "
-    "created_on, updated_on, ready_at"
+    "created_on, updated_on, ready_at, accepted_at, blob"
 )
 _OP_COLUMNS = (
     "seq, assistant, id, operation_type, file_id, status, created_on, completed_on, percent_complete, "
@@ -170,12 +178,17 @@ class Store:
     """All persistent state. Thread-safe."""
 
     def __init__(self, data_dir: str | Path | None = None) -> None:
+        self._scratch: tempfile.TemporaryDirectory[str] | None = None
         if data_dir is None:
             target = ":memory:"
+            self._scratch = tempfile.TemporaryDirectory(prefix="assistant-files-")
+            self.blobs = Path(self._scratch.name)
         else:
             directory = Path(data_dir)
             directory.mkdir(parents=True, exist_ok=True)
             target = str(directory / "assistant.sqlite3")
+            self.blobs = directory / "files"
+            self.blobs.mkdir(exist_ok=True)
         self.persistent = data_dir is not None
         self._lock = threading.RLock()
         self._db = sqlite3.connect(target, check_same_thread=False, isolation_level=None)
@@ -188,6 +201,17 @@ class Store:
     def close(self) -> None:
         with self._lock:
             self._db.close()
+        if self._scratch is not None:
+            self._scratch.cleanup()
+
+    def blob_path(self, blob: str) -> Path:
+        """Where the bytes named ``blob`` live."""
+        return self.blobs / blob
+
+    def discard_blob(self, blob: str) -> None:
+        """Remove the bytes named ``blob`` (nothing if they are gone already)."""
+        with contextlib.suppress(OSError):
+            self.blob_path(blob).unlink()
 
     @contextmanager
     def _tx(self) -> Iterator[sqlite3.Connection]:
@@ -265,11 +289,14 @@ class Store:
 
     def delete_assistant(self, name: str) -> bool:
         with self._tx() as db:
+            blobs = [r[0] for r in db.execute("SELECT blob FROM files WHERE assistant = ?", (name,))]
             cursor = db.execute("DELETE FROM assistants WHERE name = ?", (name,))
             db.execute("DELETE FROM files WHERE assistant = ?", (name,))
             db.execute("DELETE FROM chunks WHERE assistant = ?", (name,))
             db.execute("DELETE FROM operations WHERE assistant = ?", (name,))
         self._generations.bump(name)
+        for blob in blobs:
+            self.discard_blob(blob)
         return cursor.rowcount > 0
 
     @staticmethod
@@ -278,11 +305,14 @@ class Store:
 
     # Files
 
-    def put_file(self, row: FileRow, content: bytes, chunks: list[Chunk], *, replace: bool) -> FileRow:
-        """Store a file with its chunks; with ``replace`` an existing file of that id is overwritten."""
+    def put_file(self, row: FileRow, *, replace: bool, operation: OperationRow | None = None) -> FileRow:
+        """Store a file (its bytes already at ``row.blob``), and the operation that ingests it.
+
+        With ``replace`` an existing file of that id is overwritten, its chunks and bytes dropped.
+        """
         with self._tx() as db:
             existing = db.execute(
-                "SELECT seq, created_on FROM files WHERE assistant = ? AND id = ?", (row.assistant, row.id)
+                "SELECT blob FROM files WHERE assistant = ? AND id = ?", (row.assistant, row.id)
             ).fetchone()
             if existing and not replace:
                 raise ConflictError(row.id)
@@ -291,8 +321,8 @@ class Store:
                 db.execute("DELETE FROM chunks WHERE assistant = ? AND file_id = ?", (row.assistant, row.id))
             db.execute(
                 "INSERT INTO files (assistant, id, name, kind, metadata, status, error_message, size, "
-                "multimodal, crc32c, created_on, updated_on, ready_at, content) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "multimodal, crc32c, created_on, updated_on, ready_at, accepted_at, blob) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     row.assistant,
                     row.id,
@@ -307,17 +337,70 @@ class Store:
                     row.created_on,
                     row.updated_on,
                     row.ready_at,
-                    content,
+                    row.accepted_at,
+                    row.blob,
                 ),
             )
+            if operation is not None:
+                self._insert_operation(db, operation)
+        self._generations.bump(row.assistant)
+        if existing and existing[0] != row.blob:
+            self.discard_blob(existing[0])
+        stored = self.get_file(row.assistant, row.id)
+        assert stored is not None
+        return stored
+
+    def finish_file(
+        self,
+        row: FileRow,
+        status: str,
+        error: str | None,
+        chunks: list[Chunk],
+        units: float | None,
+    ) -> bool:
+        """Record the outcome of ingesting ``row``; False when it was deleted or replaced meanwhile."""
+        stamp = now_iso()
+        with self._tx() as db:
+            cursor = db.execute(
+                "UPDATE files SET status = ?, error_message = ? WHERE assistant = ? AND id = ? AND blob = ?",
+                (status, error, row.assistant, row.id, row.blob),
+            )
+            if cursor.rowcount == 0:
+                return False
             db.executemany(
                 "INSERT INTO chunks (assistant, file_id, ordinal, page, text) VALUES (?, ?, ?, ?, ?)",
                 [(row.assistant, c.file_id, c.ordinal, c.page, c.text) for c in chunks],
             )
+            if row.operation_id is not None:
+                db.execute(
+                    "UPDATE operations SET status = ?, completed_on = ?, percent_complete = 100, "
+                    "error_message = ?, ingestion_units = ? WHERE assistant = ? AND id = ?",
+                    (
+                        "Failed" if status == "ProcessingFailed" else "Completed",
+                        stamp,
+                        error,
+                        units,
+                        row.assistant,
+                        row.operation_id,
+                    ),
+                )
         self._generations.bump(row.assistant)
-        stored = self.get_file(row.assistant, row.id)
-        assert stored is not None
-        return stored
+        return True
+
+    def processing_files(self) -> list[FileRow]:
+        """Files whose ingestion has not finished (to resume after a restart)."""
+        rows = self._query(
+            f"SELECT {_FILE_COLUMNS} FROM files WHERE status = 'Processing' ORDER BY seq"  # noqa: S608
+        )
+        files = [self._file(r) for r in rows]
+        for row in files:
+            ops = self._query(
+                "SELECT id FROM operations WHERE assistant = ? AND file_id = ? AND status = 'Processing' "
+                "ORDER BY seq DESC LIMIT 1",
+                (row.assistant, row.id),
+            )
+            row.operation_id = ops[0][0] if ops else None
+        return files
 
     def get_file(self, assistant: str, file_id: str) -> FileRow | None:
         rows = self._query(
@@ -333,16 +416,17 @@ class Store:
         )
         return [self._file(r) for r in rows]
 
-    def file_content(self, assistant: str, file_id: str) -> bytes | None:
-        rows = self._query("SELECT content FROM files WHERE assistant = ? AND id = ?", (assistant, file_id))
-        return bytes(rows[0][0]) if rows else None
-
     def delete_file(self, assistant: str, file_id: str) -> bool:
         with self._tx() as db:
-            cursor = db.execute("DELETE FROM files WHERE assistant = ? AND id = ?", (assistant, file_id))
+            found = db.execute(
+                "SELECT blob FROM files WHERE assistant = ? AND id = ?", (assistant, file_id)
+            ).fetchone()
+            db.execute("DELETE FROM files WHERE assistant = ? AND id = ?", (assistant, file_id))
             db.execute("DELETE FROM chunks WHERE assistant = ? AND file_id = ?", (assistant, file_id))
         self._generations.bump(assistant)
-        return cursor.rowcount > 0
+        if found:
+            self.discard_blob(found[0])
+        return found is not None
 
     def chunks(self, assistant: str) -> list[Chunk]:
         rows = self._query(
@@ -374,33 +458,39 @@ class Store:
             r[11],
             r[12],
             r[13],
+            r[14],
+            r[15],
         )
 
     # Operations
 
     def add_operation(self, op: OperationRow) -> OperationRow:
         with self._tx() as db:
-            db.execute(
-                "INSERT INTO operations (assistant, id, operation_type, file_id, status, created_on, "
-                "completed_on, percent_complete, error_message, ingestion_units, ready_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    op.assistant,
-                    op.id,
-                    op.operation_type,
-                    op.file_id,
-                    op.status,
-                    op.created_on,
-                    op.completed_on,
-                    op.percent_complete,
-                    op.error_message,
-                    op.ingestion_units,
-                    op.ready_at,
-                ),
-            )
+            self._insert_operation(db, op)
         stored = self.get_operation(op.assistant, op.id)
         assert stored is not None
         return stored
+
+    @staticmethod
+    def _insert_operation(db: sqlite3.Connection, op: OperationRow) -> None:
+        db.execute(
+            "INSERT INTO operations (assistant, id, operation_type, file_id, status, created_on, "
+            "completed_on, percent_complete, error_message, ingestion_units, ready_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                op.assistant,
+                op.id,
+                op.operation_type,
+                op.file_id,
+                op.status,
+                op.created_on,
+                op.completed_on,
+                op.percent_complete,
+                op.error_message,
+                op.ingestion_units,
+                op.ready_at,
+            ),
+        )
 
     def get_operation(self, assistant: str, operation_id: str) -> OperationRow | None:
         rows = self._query(

@@ -130,5 +130,6 @@ def respond(events: list[Event], faults: ActiveFaults, hook: StreamHook | None) 
     return StreamingResponse(
         body(),
         media_type=MEDIA_TYPE,
-        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+        # Only HTTP's own headers: the spec documents no other header on a stream.
+        headers={"Cache-Control": "no-cache"},
     )

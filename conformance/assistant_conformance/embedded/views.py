@@ -6,6 +6,7 @@ import base64
 import hashlib
 import hmac
 import time
+from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
@@ -40,8 +41,19 @@ def assistant_json(call: Call, row: AssistantRow, *, just_created: bool = False)
 
 
 def file_status(row: FileRow) -> str:
-    """Processing until the configured processing delay has passed, then the ingestion outcome."""
-    return "Processing" if time.time() < row.ready_at else row.status
+    """Processing until processing has finished and the configured delay has passed, then the outcome."""
+    return "Processing" if row.status == "Processing" or time.time() < row.ready_at else row.status
+
+
+def progress(started: float, ready_at: float, finished: bool) -> float:
+    """Share of the processing done, from 0 to 1: rises with time over the configured delay.
+
+    It stays below 1 until processing has finished.
+    """
+    span = ready_at - started
+    share = (time.time() - started) / span if span > 0 else (1.0 if finished else 0.0)
+    ceiling = 1.0 if finished else 0.95
+    return round(min(max(share, 0.0), ceiling), 3)
 
 
 def file_json(call: Call, row: FileRow, *, signed_url: bool = False) -> dict[str, Any]:
@@ -62,17 +74,25 @@ def file_json(call: Call, row: FileRow, *, signed_url: bool = False) -> dict[str
     if status != "Processing":
         body["percent_done"] = 1.0
     else:
-        body["percent_done"] = 0.0
+        body["percent_done"] = min(progress(row.accepted_at, row.ready_at, row.status != "Processing"), 0.99)
     return body
 
 
 def operation_status(op: OperationRow) -> str:
-    return "Processing" if time.time() < op.ready_at else op.status
+    return "Processing" if op.status == "Processing" or time.time() < op.ready_at else op.status
+
+
+def _timestamp(iso: str) -> float:
+    try:
+        return datetime.fromisoformat(iso).timestamp()
+    except ValueError:
+        return time.time()
 
 
 def operation_json(op: OperationRow) -> dict[str, Any]:
     status = operation_status(op)
     done = status != "Processing"
+    share = progress(_timestamp(op.created_on), op.ready_at, op.status != "Processing")
     return {
         "id": op.id,
         "operation_type": op.operation_type,
@@ -80,7 +100,7 @@ def operation_json(op: OperationRow) -> dict[str, Any]:
         "status": status,
         "created_on": op.created_on,
         "completed_on": op.completed_on if done else None,
-        "percent_complete": op.percent_complete if done else 0,
+        "percent_complete": op.percent_complete if done else min(int(share * 100), 99),
         "error_message": op.error_message if done else None,
         "ingestion_units": op.ingestion_units if done else None,
     }

@@ -33,6 +33,7 @@ from assistant_conformance.checks import (
 )
 from assistant_conformance.context import RunContext, is_not_recorded
 from assistant_conformance.coverage import HTTP_METHODS, resolve_ref
+from assistant_conformance.drift import header_pairs
 from assistant_conformance.fixtures import COMMON_QUERY
 from assistant_conformance.redact import curl_command
 from assistant_conformance.results import CheckCollector, Reproduction, SuiteResult
@@ -332,7 +333,14 @@ class _Aggregator:
             body = node.value.body if node is not None and isinstance(node.value.body, Mapping) else None
             content_type = (response.headers.get("content-type") or [""])[0]
             self.ctx.observe(
-                Exchange(op_id, response.status_code, content_type, response.content or b"", body)
+                Exchange(
+                    op_id,
+                    response.status_code,
+                    content_type,
+                    response.content or b"",
+                    body,
+                    headers=header_pairs(response.headers),
+                )
             )
         for case_id, checks in recorder.checks.items():
             for check in checks:
@@ -508,7 +516,16 @@ def _run_probes(ctx: RunContext, collector: CheckCollector, examined: ActiveRun)
                 collector.failed(check_id, f"probe {method} {path} failed: {type(exc).__name__}: {exc}")
             continue
         content_type = (response.headers.get("content-type") or [""])[0]
-        ctx.observe(Exchange(op_id, response.status_code, content_type, response.content or b"", body))
+        ctx.observe(
+            Exchange(
+                op_id,
+                response.status_code,
+                content_type,
+                response.content or b"",
+                body,
+                headers=header_pairs(response.headers),
+            )
+        )
         repro = Reproduction(
             curl=curl_command(
                 method,
