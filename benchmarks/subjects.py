@@ -322,6 +322,21 @@ def openai(base: str, fmt: str, repeats: int) -> Subject:
 # --------------------------------------------------------------------------- non-streaming chat
 
 
+def ours_raw_chat_callers(base: str) -> tuple[Callable[[], Any], Callable[[], Any], Callable[[], None], str]:
+    """``(plain, raw, close, path)``: one chat through our client, plainly and with ``with_raw_response``."""
+    client_class = _public_client()
+    if client_class is None:
+        raise RuntimeError("the public client is not importable")
+    client = _public_client_for(client_class, base)
+    handle = client.assistant(ASSISTANT)
+    raw_handle = handle.with_raw_response
+
+    def raw() -> Any:
+        return raw_handle.chat(MESSAGES).parse()
+
+    return lambda: handle.chat(MESSAGES), raw, client.close, "handle.with_raw_response.chat(...).parse()"
+
+
 def ours_chat_caller(base: str) -> tuple[Callable[[], Any], Callable[[], None], str]:
     """``(call, close, path)``: one non-streaming chat through our client, returning the typed answer."""
     client_class = _public_client()

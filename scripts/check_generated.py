@@ -4,7 +4,7 @@ Usage: .venv/bin/python scripts/check_generated.py
 
 Regenerates the client of the current version (spec/CURRENT) and the oracle of every version in spec/
 into a temporary folder, with the same code as regenerate.py, and compares them byte for byte with
-generated/assistant_api, generated/stats.yml and conformance/assistant_conformance/oracle/v*.py.
+generated/assistant_api, generated/stats.yml and generated/assistant_oracle/v*.py.
 Nothing in the repository is written.
 """
 

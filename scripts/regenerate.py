@@ -3,10 +3,11 @@
 Usage: .venv/bin/python scripts/regenerate.py [VERSION] [--output DIR]
 
 Without VERSION: the client (generated/assistant_api, generated/stats.yml) from the current version named
-in spec/CURRENT, and the oracle (conformance/assistant_conformance/oracle/v<VERSION>.py) of every version
+in spec/CURRENT, and the oracle (generated/assistant_oracle/v<VERSION>.py) of every version
 in spec/.
 With VERSION: the client and the oracle of that version only.
-With --output DIR: everything goes under DIR (DIR/assistant_api, DIR/stats.yml, DIR/oracle/) instead.
+With --output DIR: everything goes under DIR (DIR/assistant_api, DIR/stats.yml, DIR/assistant_oracle/)
+instead.
 
 The spec is validated first; an invalid spec stops the run with the validator's message and its location, and
 nothing is written. The client is generated into a temporary folder and swapped into place in one step.
@@ -41,7 +42,7 @@ CODEGEN_DIR = ROOT / "scripts" / "codegen"
 CONFIG_FILE = CODEGEN_DIR / "openapi-python-client.yaml"
 TEMPLATES_DIR = CODEGEN_DIR / "templates"
 GENERATED_DIR = ROOT / "generated"
-ORACLE_DIR = ROOT / "conformance" / "assistant_conformance" / "oracle"
+ORACLE_DIR = ROOT / "generated" / "assistant_oracle"
 PACKAGE = "assistant_api"
 STATS_FILE = "stats.yml"
 
@@ -504,7 +505,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         client_version = args.version or current_version()
         oracle_versions = [args.version] if args.version else spec_versions()
         output = args.output.resolve() if args.output else GENERATED_DIR
-        oracle_dir = output / "oracle" if args.output else ORACLE_DIR
+        oracle_dir = output / ORACLE_DIR.name if args.output else ORACLE_DIR
         build = regenerate(client_version, oracle_versions, output, oracle_dir)
     except RegenerationError as exc:
         print(f"regenerate: {exc}", file=sys.stderr)

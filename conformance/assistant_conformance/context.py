@@ -150,9 +150,10 @@ class RunContext:
         return None
 
     def observing_client(self, **kw: Any) -> httpx.Client:
-        """An httpx client (for the overlay's ``http_client=``) that observes every response it reads."""
-        from pinecone_assistant.retries import RetryTransport
+        """An httpx client (for the overlay's ``http_client=``) that observes every response it reads.
 
+        The overlay retries through any http client it is given, so this one has no retry transport.
+        """
         run = self
 
         def on_response(response: httpx.Response) -> None:
@@ -168,9 +169,7 @@ class RunContext:
                     body = None
             response.stream = _Tee(response.stream, run, op_id, response, body)
 
-        transport = RetryTransport(httpx.HTTPTransport()) if not self.target.disposable else None
         return httpx.Client(
-            transport=transport,
             timeout=httpx.Timeout(120.0, connect=10.0),
             headers={"Accept-Encoding": "identity"},
             event_hooks={"response": [on_response]},

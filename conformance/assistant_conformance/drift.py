@@ -66,6 +66,9 @@ HTTP_HEADERS = frozenset(
         "www-authenticate",
     }
 )
+#: Headers the service sends on every response, outside any one operation's description: the request
+#: id, which the official clients read for their error reports. Not drift of one response.
+SERVICE_HEADERS = frozenset({"x-pinecone-request-id", "x-request-id"})
 _EXAMPLE_CHARS = 200
 
 
@@ -364,7 +367,9 @@ class DriftTracker:
         found = [
             ("header", f"headers.{name.lower()}", value)
             for name, value in ex.headers
-            if not is_http_header(name) and name.lower() not in entry.headers
+            if not is_http_header(name)
+            and name.lower() not in SERVICE_HEADERS
+            and name.lower() not in entry.headers
         ]
         walker = self._walker or SchemaWalker(self.spec)
         root = f"{ex.operation}.{ex.status}"

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from ._call import NOT_GIVEN, NotGiven
     from ._constants import API_VERSION
+    from ._response import AsyncStreamedResponse, RawResponse, StreamedResponse
     from .chat import ChatResponse
     from .citation import parse_markers, render_citations
     from .client import AssistantClient, AsyncAssistantClient
@@ -72,6 +73,9 @@ _EXPORTS: dict[str, str] = {
     "NOT_GIVEN": "_call",
     "NotGiven": "_call",
     "API_VERSION": "_constants",
+    "AsyncStreamedResponse": "_response",
+    "RawResponse": "_response",
+    "StreamedResponse": "_response",
     "ChatResponse": "chat",
     "AssistantClient": "client",
     "AsyncAssistantClient": "client",
@@ -159,6 +163,7 @@ __all__ = [
     "AsyncChatStream",
     "AsyncCompletionStream",
     "AsyncRetryTransport",
+    "AsyncStreamedResponse",
     "AuthenticationError",
     "BadRequestError",
     "ChatAnswer",
@@ -187,11 +192,13 @@ __all__ = [
     "PermissionDeniedError",
     "ProcessingFailedError",
     "RateLimitError",
+    "RawResponse",
     "RetryPolicy",
     "RetryTransport",
     "SSEDecoder",
     "ServerSentEvent",
     "StreamError",
+    "StreamedResponse",
     "UnknownChunk",
     "UnprocessableEntityError",
     "WaitTimeoutError",

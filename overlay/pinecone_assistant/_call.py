@@ -124,7 +124,9 @@ def parse_model(model: type[M], *, unwrap: str | None = None) -> Callable[[httpx
         if not isinstance(data, dict):
             raise invalid_response(response, f"expected a JSON object, got {type(data).__name__}", data)
         try:
-            return model.from_dict(data)
+            parsed = carrier_of(model).from_dict(data)
+            parsed.request_id = request_id_of(response.headers)  # type: ignore[attr-defined]
+            return parsed
         except KeyError as exc:
             raise invalid_response(
                 response, f"the field {exc} is missing from {model.__name__}", data
@@ -133,6 +135,32 @@ def parse_model(model: type[M], *, unwrap: str | None = None) -> Callable[[httpx
             raise invalid_response(response, f"{model.__name__}: {exc}", data) from exc
 
     return parse
+
+
+_CARRIERS: dict[type[Any], type[Any]] = {}
+
+
+def carrier_of(model: type[M]) -> type[M]:
+    """``model`` with one more attribute, ``request_id`` (the id of the response it was read from).
+
+    The generated models are slotted attrs classes, so the attribute lives on a subclass; it equals
+    (``==``) a plain ``model`` with the same fields, and prints as one.
+    """
+    carrier = _CARRIERS.get(model)
+    if carrier is None:
+        import attrs
+
+        names = [field.name for field in attrs.fields(model) if field.eq]  # type: ignore[arg-type]
+
+        def __eq__(self: Any, other: object) -> bool:  # noqa: N807
+            if not isinstance(other, model):
+                return NotImplemented
+            return all(getattr(self, name) == getattr(other, name) for name in names)
+
+        namespace = {"__slots__": ("request_id",), "__eq__": __eq__, "__hash__": None}
+        namespace.update(__module__=model.__module__, __qualname__=model.__qualname__, __doc__=model.__doc__)
+        carrier = _CARRIERS[model] = type(model.__name__, (model,), namespace)
+    return carrier
 
 
 def at_least(api_version: str, reference: str) -> bool:

@@ -60,3 +60,11 @@ SNIPPET_SIZE_RANGE: Final = (512, 8192)
 # Waiting for assistants, files and operations (seconds).
 DEFAULT_POLL_INTERVAL: Final = 1.0
 DEFAULT_WAIT_TIMEOUT: Final = 300.0
+
+#: ``response.extensions`` key: how many retries the response took.
+RETRIES_TAKEN_EXTENSION: Final = "retries_taken"
+#: ``response.extensions`` key: ``time.perf_counter()`` when its request was last sent.
+SENT_AT_EXTENSION: Final = "sent_at"
+#: Logging of requests: ``PINECONE_LOG=info`` (one line per attempt) or ``debug`` (also headers, redacted).
+LOG_ENV: Final = "PINECONE_LOG"
+LOG_LEVELS: Final = ("info", "debug")

@@ -10,7 +10,13 @@ through the client (including the generated request functions) is retried the sa
 * a ``Retry-After`` longer than ``max_retry_after`` (60 s by default) is not waited for: the
   response is returned as is and the client raises its error (e.g. :class:`RateLimitError`) at once,
   so a long server-side cool-down never turns into a silent hang;
-* a request whose body cannot be replayed (a one-shot iterator) is not retried.
+* ``x-should-retry: true`` or ``false`` from the server overrides the status rule (for statuses >= 400);
+* a request whose body cannot be replayed (a one-shot iterator) is not retried;
+* a request that fails on a kept-alive connection the server had already closed, before any byte
+  of an answer, is sent once more on a new connection, even with ``max_retries=0``.
+
+Each attempt is logged at INFO on the ``pinecone_assistant`` logger (method, path, status, request
+id, attempt, milliseconds); never a header value or a body.
 
 A response is handed back as soon as its headers arrive. Streams are therefore retried only while
 no byte of the body has reached the caller: once a stream is being read, a failure is raised,
@@ -29,7 +35,7 @@ import random
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import httpx
 from httpx._multipart import MultipartStream
@@ -39,18 +45,27 @@ from ._constants import (
     INITIAL_RETRY_DELAY,
     MAX_RETRY_AFTER,
     MAX_RETRY_DELAY,
+    RETRIES_TAKEN_EXTENSION,
     RETRYABLE_STATUSES,
+    SENT_AT_EXTENSION,
 )
+from ._io import Drain, Flow, Send, Sleep, adrain, arun, drain, run
+from .errors import request_id_of
 
 __all__ = [
+    "RETRIES_TAKEN_EXTENSION",
     "RETRY_POLICY_EXTENSION",
     "AsyncRetryTransport",
     "RetryPolicy",
     "RetryTransport",
     "compute_delay",
     "is_retryable_error",
+    "is_stale_connection",
     "parse_retry_after",
     "policy_for",
+    "response_delay",
+    "retry_flow",
+    "should_retry_header",
 ]
 
 logger = logging.getLogger("pinecone_assistant")
@@ -206,6 +221,46 @@ def _rewindable(file: object) -> bool:
     return bool(callable(seekable) and seekable())
 
 
+def should_retry_header(headers: Mapping[str, str]) -> bool | None:
+    """The server's ``x-should-retry`` (``true``/``false``), or None when absent or unreadable."""
+    value = headers.get("x-should-retry")
+    if value is None:
+        return None
+    lowered = value.strip().lower()
+    return True if lowered == "true" else False if lowered == "false" else None
+
+
+def is_stale_connection(exc: BaseException) -> bool:
+    """Whether ``exc`` is a kept-alive connection the server had closed, found before any response byte."""
+    if isinstance(exc, httpx.RemoteProtocolError):
+        return "without sending a response" in str(exc)
+    if isinstance(exc, httpx.WriteError | httpx.ReadError):
+        return isinstance(exc.__cause__ or exc.__context__, ConnectionResetError | BrokenPipeError)
+    return False
+
+
+def response_delay(  # noqa: PLR0917 - the arguments of compute_delay, plus the attempt count
+    response: httpx.Response,
+    attempt: int,
+    retries: int,
+    policy: RetryPolicy,
+    rng: Callable[[], float] = random.random,
+    now: float | None = None,
+) -> float | None:
+    """Seconds to wait before sending again after ``response``, or None to hand it back.
+
+    A status of at least 400 is retried when ``x-should-retry: true`` says so, or when the header is
+    absent and the status is one of ``policy.retry_statuses``; ``x-should-retry: false`` stops it.
+    """
+    status = response.status_code
+    if attempt >= retries or status < 400:
+        return None
+    verdict = should_retry_header(response.headers)
+    if verdict is False or (verdict is None and status not in policy.retry_statuses):
+        return None
+    return compute_delay(attempt, policy, response.headers, rng, now)
+
+
 def _log_retry(request: httpx.Request, attempt: int, policy: RetryPolicy, delay: float, why: str) -> None:
     if logger.isEnabledFor(logging.INFO):
         logger.info(
@@ -219,58 +274,129 @@ def _log_retry(request: httpx.Request, attempt: int, policy: RetryPolicy, delay:
         )
 
 
-class RetryTransport(httpx.BaseTransport):
-    """Wraps a sync transport and retries what :class:`RetryPolicy` says to retry.
+def _log_attempt(
+    request: httpx.Request, outcome: str, request_id: str | None, attempt: int, started: float
+) -> None:
+    logger.info(
+        "%s %s -> %s (request id %s, attempt %d, %.1f ms)",
+        request.method,
+        request.url.path,
+        outcome,
+        request_id or "-",
+        attempt + 1,
+        (time.perf_counter() - started) * 1000.0,
+    )
 
-    ``sleep``, ``rng`` and ``clock`` can be replaced (tests pass a fake sleep).
+
+def retry_flow(
+    request: httpx.Request,
+    policy: RetryPolicy,
+    *,
+    stream: bool = False,
+    rng: Callable[[], float] = random.random,
+    clock: Callable[[], float] = time.time,
+) -> Flow[httpx.Response]:
+    """Send ``request`` until it gets an answer the policy accepts (a flow: see ``_io``).
+
+    The response's ``extensions["retries_taken"]`` says how many retries it took. A request that
+    fails on a kept-alive connection the server had closed, before any byte of an answer, is sent
+    once more at once, whatever the policy (it never reached the server's application).
     """
+    replayable = _replayable(request)
+    retries = policy.max_retries if replayable else 0
+    attempt = 0
+    resent = not replayable
+    logs = logger.isEnabledFor(logging.INFO)
+    while True:
+        started = time.perf_counter()
+        try:
+            response: httpx.Response = yield Send(request, stream)
+        except httpx.TransportError as exc:
+            if logs:
+                _log_attempt(request, type(exc).__name__, None, attempt, started)
+            if not resent and is_stale_connection(exc):
+                resent = True
+                continue
+            if attempt >= retries or not is_retryable_error(exc):
+                raise
+            delay = compute_delay(attempt, policy, None, rng)
+            assert delay is not None
+            _log_retry(request, attempt, policy, delay, type(exc).__name__)
+        else:
+            if logs:
+                _log_attempt(
+                    request, str(response.status_code), request_id_of(response.headers), attempt, started
+                )
+            delay = (
+                None
+                if response.status_code < 400  # the usual case, decided without a call
+                else response_delay(response, attempt, retries, policy, rng, clock())
+            )
+            if delay is None:
+                response.extensions[RETRIES_TAKEN_EXTENSION] = attempt
+                response.extensions[SENT_AT_EXTENSION] = started
+                return response
+            # Release the connection before trying again (a broken body does not matter).
+            yield Drain(response, True)
+            _log_retry(request, attempt, policy, delay, f"HTTP {response.status_code}")
+        yield Sleep(delay)
+        attempt += 1
+
+
+_Inner = TypeVar("_Inner")
+_Sleeper = TypeVar("_Sleeper")
+
+
+class _Retrying(Generic[_Inner, _Sleeper]):
+    """What both retry transports hold: the wrapped transport, the policy, and how to sleep.
+
+    ``sleep``, ``rng`` and ``clock`` can be replaced (tests pass a fake sleep); ``sleep=None`` is the
+    default sleep of the transport's kind.
+    """
+
+    _default_sleep: Any
 
     def __init__(
         self,
-        transport: httpx.BaseTransport | None = None,
+        transport: _Inner | None = None,
         policy: RetryPolicy = DEFAULT_RETRY_POLICY,
         *,
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: _Sleeper | None = None,
         rng: Callable[[], float] = random.random,
         clock: Callable[[], float] = time.time,
     ) -> None:
         if not isinstance(policy, RetryPolicy):
             raise TypeError(f"policy must be a RetryPolicy, got {type(policy).__name__}")
-        self.transport = transport if transport is not None else httpx.HTTPTransport()
+        self.transport: _Inner = transport if transport is not None else self._default_transport()
         self.policy = policy
-        self._sleep = sleep
+        self._sleep: Any = sleep if sleep is not None else type(self)._default_sleep
         self._rng = rng
         self._clock = clock
 
+    def _default_transport(self) -> _Inner:
+        raise NotImplementedError
+
+    def _flow(self, request: httpx.Request) -> Flow[httpx.Response]:
+        return retry_flow(request, policy_for(request, self.policy), rng=self._rng, clock=self._clock)
+
+
+class RetryTransport(_Retrying[httpx.BaseTransport, Callable[[float], None]], httpx.BaseTransport):
+    """Wraps a sync transport and retries what :class:`RetryPolicy` says to retry."""
+
+    _default_sleep = staticmethod(time.sleep)
+
+    def _default_transport(self) -> httpx.BaseTransport:
+        return httpx.HTTPTransport()
+
+    def _perform(self, step: Send | Sleep | Drain) -> Any:
+        if isinstance(step, Send):
+            return self.transport.handle_request(step.request)
+        if isinstance(step, Sleep):
+            return self._sleep(step.seconds)
+        return drain(step)
+
     def handle_request(self, request: httpx.Request) -> httpx.Response:
-        policy = policy_for(request, self.policy)
-        retries = policy.max_retries if _replayable(request) else 0
-        attempt = 0
-        while True:
-            try:
-                response = self.transport.handle_request(request)
-            except _RETRYABLE_ERRORS as exc:
-                if attempt >= retries:
-                    raise
-                delay = compute_delay(attempt, policy, None, self._rng)
-                assert delay is not None
-                _log_retry(request, attempt, policy, delay, type(exc).__name__)
-            else:
-                if attempt >= retries or response.status_code not in policy.retry_statuses:
-                    return response
-                delay = compute_delay(attempt, policy, response.headers, self._rng, self._clock())
-                if delay is None:
-                    return response
-                # Drain and release the connection before trying again (a broken body does not matter).
-                try:
-                    response.read()
-                except httpx.TransportError:
-                    pass
-                finally:
-                    response.close()
-                _log_retry(request, attempt, policy, delay, f"HTTP {response.status_code}")
-            self._sleep(delay)
-            attempt += 1
+        return run(self._flow(request), self._perform)
 
     def close(self) -> None:
         self.transport.close()
@@ -282,54 +408,25 @@ async def _anyio_sleep(seconds: float) -> None:
     await anyio.sleep(seconds)
 
 
-class AsyncRetryTransport(httpx.AsyncBaseTransport):
+class AsyncRetryTransport(
+    _Retrying[httpx.AsyncBaseTransport, Callable[[float], Awaitable[None]]], httpx.AsyncBaseTransport
+):
     """Wraps an async transport and retries what :class:`RetryPolicy` says to retry."""
 
-    def __init__(
-        self,
-        transport: httpx.AsyncBaseTransport | None = None,
-        policy: RetryPolicy = DEFAULT_RETRY_POLICY,
-        *,
-        sleep: Callable[[float], Awaitable[None]] = _anyio_sleep,
-        rng: Callable[[], float] = random.random,
-        clock: Callable[[], float] = time.time,
-    ) -> None:
-        if not isinstance(policy, RetryPolicy):
-            raise TypeError(f"policy must be a RetryPolicy, got {type(policy).__name__}")
-        self.transport = transport if transport is not None else httpx.AsyncHTTPTransport()
-        self.policy = policy
-        self._sleep = sleep
-        self._rng = rng
-        self._clock = clock
+    _default_sleep = staticmethod(_anyio_sleep)
+
+    def _default_transport(self) -> httpx.AsyncBaseTransport:
+        return httpx.AsyncHTTPTransport()
+
+    async def _perform(self, step: Send | Sleep | Drain) -> Any:
+        if isinstance(step, Sleep):
+            return await self._sleep(step.seconds)
+        if isinstance(step, Drain):
+            return await adrain(step)
+        return await self.transport.handle_async_request(step.request)
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        policy = policy_for(request, self.policy)
-        retries = policy.max_retries if _replayable(request) else 0
-        attempt = 0
-        while True:
-            try:
-                response = await self.transport.handle_async_request(request)
-            except _RETRYABLE_ERRORS as exc:
-                if attempt >= retries:
-                    raise
-                delay = compute_delay(attempt, policy, None, self._rng)
-                assert delay is not None
-                _log_retry(request, attempt, policy, delay, type(exc).__name__)
-            else:
-                if attempt >= retries or response.status_code not in policy.retry_statuses:
-                    return response
-                delay = compute_delay(attempt, policy, response.headers, self._rng, self._clock())
-                if delay is None:
-                    return response
-                try:
-                    await response.aread()
-                except httpx.TransportError:
-                    pass
-                finally:
-                    await response.aclose()
-                _log_retry(request, attempt, policy, delay, f"HTTP {response.status_code}")
-            await self._sleep(delay)
-            attempt += 1
+        return await arun(self._flow(request), self._perform)
 
     async def aclose(self) -> None:
         await self.transport.aclose()

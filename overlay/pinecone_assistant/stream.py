@@ -537,21 +537,53 @@ class _Core(Generic[_C]):
 
 
 class _ChatCore(_Core[ChatChunk]):
-    __slots__ = ("acc",)
+    __slots__ = ("_looks", "_template", "acc")
 
     def __init__(self, acc: ChatAccumulator) -> None:
         super().__init__()
         self.acc = acc
+        #: (prefix, suffix, id, model) of the last content chunk of the usual shape, or None.
+        self._template: tuple[bytes, bytes, Any, Any] | None = None
+        self._looks = _TEMPLATE_LOOKS
 
     def _chunks(self, items: list[bytes | ServerSentEvent]) -> Iterator[ChatChunk]:
         # The hot loop: content chunks with exactly the documented keys are built and accumulated
-        # inline; everything else goes through parse_chat_chunk and ChatAccumulator.add.
+        # inline; everything else goes through parse_chat_chunk and ChatAccumulator.add. As for
+        # completions (_CompletionCore), the bytes around the content of such a chunk are kept as a
+        # template: a later event with the same bytes around a string is that chunk with that
+        # content, and only the string is decoded; the chunk is built without the attrs __init__
+        # while the generated classes have the fields _FAST_CHAT_BUILD checks.
         acc = self.acc
         pieces = acc._pieces
         have_id = acc._answer.id is not None
         loads = _orjson_loads
+        new = object.__new__
+        fast = _FAST_CHAT_BUILD
+        template = self._template if fast else None
+        if template is not None:
+            prefix, suffix, t_id, t_model = template
+            p_len, s_len = len(prefix), len(suffix)
         for item in items:
             if item.__class__ is bytes:
+                if have_id and template is not None and item.startswith(prefix) and item.endswith(suffix):
+                    try:
+                        content = loads(item[p_len : len(item) - s_len])
+                    except _JSONDecodeError:
+                        content = None
+                    if content.__class__ is str:
+                        built_delta = new(ContentDelta)
+                        built_delta.content = content
+                        built_delta.additional_properties = {}
+                        built = new(ContentChunk)
+                        built.type_ = "content_chunk"
+                        built.id = t_id
+                        built.model = t_model
+                        built.delta = built_delta
+                        built.content_filter_results = UNSET
+                        built.additional_properties = {}
+                        pieces.append(content)
+                        yield built
+                        continue
                 try:
                     data = loads(item)
                 except _JSONDecodeError:
@@ -572,6 +604,14 @@ class _ChatCore(_Core[ChatChunk]):
                             else:
                                 acc.add(chunk)
                                 have_id = True
+                            if fast and item.__class__ is bytes and self._looks > 0:
+                                self._looks -= 1
+                                around = _template_of(item, content)
+                                if around is not None:
+                                    prefix, suffix = around
+                                    t_id, t_model = data["id"], data["model"]
+                                    template = self._template = (prefix, suffix, t_id, t_model)
+                                    p_len, s_len = len(prefix), len(suffix)
                             yield chunk
                             continue
                 chunk = parse_chat_chunk(data)
@@ -607,6 +647,17 @@ _FAST_BUILD = (
     and all(
         cls.__setattr__ is object.__setattr__ and not hasattr(cls, "__attrs_post_init__")
         for cls in (ChatCompletionChunk, ChatCompletionChunkChoice, ChatCompletionDelta)
+    )
+)
+
+
+_FAST_CHAT_BUILD = (
+    _field_names(ContentChunk)
+    == ("type_", "id", "model", "delta", "content_filter_results", "additional_properties")
+    and _field_names(ContentDelta) == ("content", "additional_properties")
+    and all(
+        cls.__setattr__ is object.__setattr__ and not hasattr(cls, "__attrs_post_init__")
+        for cls in (ContentChunk, ContentDelta)
     )
 )
 

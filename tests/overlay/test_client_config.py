@@ -14,14 +14,12 @@ from pinecone_assistant import (
     API_VERSION,
     AssistantClient,
     AsyncAssistantClient,
-    AsyncRetryTransport,
     ClientValidationError,
     RetryPolicy,
-    RetryTransport,
 )
 from pinecone_assistant.client import base_url
 
-from .client_support import ASSISTANT, KEY, Api, Driver, json_response
+from .client_support import ASSISTANT, CONTROL, KEY, Api, Driver, json_response
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -120,15 +118,17 @@ def test_an_empty_host_or_a_malformed_version_is_refused() -> None:
         AssistantClient(KEY, api_version="latest")
 
 
-def test_the_retry_policy_is_installed_as_the_transport() -> None:
-    client = AssistantClient(KEY, max_retries=4)
-    transport = client.http_client._transport
-    assert isinstance(transport, RetryTransport)
-    assert transport.policy.max_retries == 4
+def test_retries_apply_to_the_clients_own_and_to_an_injected_http_client() -> None:
+    busy = json_response(503, {"error": {"code": "UNAVAILABLE", "message": "x"}}, {"retry-after-ms": "1"})
+    api = Api({("GET", "/assistant/assistants/demo"): [busy, busy, json_response(200, ASSISTANT)]})
+    http = httpx.Client(transport=httpx.MockTransport(api))
+    with AssistantClient(KEY, http_client=http, control_host=CONTROL, max_retries=2) as client:
+        raw = client.with_raw_response.describe_assistant("demo")
+    assert (raw.status_code, raw.retries_taken, len(api.requests)) == (200, 2, 3)
+    assert not http.is_closed
+    assert AssistantClient(KEY, max_retries=4).retry_policy.max_retries == 4
     async_client = AsyncAssistantClient(KEY, retry_policy=RetryPolicy(max_retries=1, max_delay=2.0))
-    async_transport = async_client.http_client._transport
-    assert isinstance(async_transport, AsyncRetryTransport)
-    assert (async_transport.policy.max_retries, async_transport.policy.max_delay) == (1, 2.0)
+    assert (async_client.retry_policy.max_retries, async_client.retry_policy.max_delay) == (1, 2.0)
 
 
 def test_max_retries_none_keeps_the_policy_and_negative_is_refused() -> None:

@@ -50,7 +50,7 @@ def make_project(root: Path, new_spec: str | None = None) -> Path:
     constants = root / "overlay" / "pinecone_assistant" / "_constants.py"
     constants.parent.mkdir(parents=True)
     constants.write_text(f'from typing import Final\n\nAPI_VERSION: Final = "{OLD}"\n', encoding="utf-8")
-    (root / "conformance" / "assistant_conformance" / "oracle").mkdir(parents=True)
+    (root / "generated" / "assistant_oracle").mkdir(parents=True)
     return root
 
 
@@ -178,10 +178,10 @@ def test_a_step_that_fails_after_writing_prints_the_undo_command(tmp_path: Path)
     assert result.returncode == 1
     assert "bump: step 5 (check) failed: scripts/check_generated.py exited with status 3" in result.stderr
     assert (
-        "undo with `git checkout -- generated conformance/assistant_conformance/oracle spec/CURRENT"
+        "undo with `git checkout -- generated spec/CURRENT"
         " overlay/pinecone_assistant/_constants.py && git clean -fq --"
         f" spec/changes/{OLD}_to_{NEW}.md spec/changes/{OLD}_to_{NEW}.json"
-        " conformance/assistant_conformance/oracle/v2030_02.py`"
+        " generated/assistant_oracle/v2030_02.py`"
     ) in result.stderr
 
 
@@ -204,7 +204,8 @@ def test_report_only_writes_the_report_and_nothing_else(tmp_path: Path) -> None:
         f"{OLD}_to_{NEW}.json",
         f"{OLD}_to_{NEW}.md",
     ]
-    assert not (project / "generated").exists()
+    assert not (project / "generated" / "assistant_api").exists()
+    assert list((project / "generated" / "assistant_oracle").iterdir()) == []
     assert (project / "spec" / "CURRENT").read_text(encoding="utf-8") == OLD + "\n"
 
 

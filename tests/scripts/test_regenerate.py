@@ -13,14 +13,14 @@ import pytest
 import yaml
 
 REPO = Path(__file__).resolve().parents[2]
-ORACLE = Path("conformance/assistant_conformance/oracle")
+ORACLE = Path("generated/assistant_oracle")
 CURRENT = (REPO / "spec" / "CURRENT").read_text(encoding="utf-8").strip()
 
 
 def copy_repo(dest: Path) -> Path:
     """The parts of the repository the pipeline reads and writes, copied under `dest`."""
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
-    for part in ("scripts", "spec", "generated", ORACLE):
+    for part in ("scripts", "spec", "generated"):  # generated/ holds the oracle too
         shutil.copytree(REPO / part, dest / part, ignore=ignore)
     return dest
 
@@ -65,9 +65,11 @@ def test_regenerate_output_is_byte_for_byte_identical_across_runs(first_output: 
     first_files = relative_tree(first_output)
     second_files = relative_tree(second)
     assert any(name.startswith("assistant_api/api/") for name in first_files)
-    assert [n for n in second_files if n.startswith("oracle/")] == [f"oracle/v{CURRENT.replace('-', '_')}.py"]
+    assert [n for n in second_files if n.startswith("assistant_oracle/")] == [
+        f"assistant_oracle/v{CURRENT.replace('-', '_')}.py"
+    ]
     assert second_files == {n: b for n, b in first_files.items() if n in second_files}
-    assert {n for n in first_files if not n.startswith("oracle/")} <= second_files.keys()
+    assert {n for n in first_files if not n.startswith("assistant_oracle/")} <= second_files.keys()
 
 
 def test_regenerate_writes_stats_and_one_oracle_per_spec_version(first_output: Path) -> None:
@@ -78,14 +80,14 @@ def test_regenerate_writes_stats_and_one_oracle_per_spec_version(first_output: P
     assert stats["generator"] == "openapi-python-client"
     assert stats["generator_version"] == "0.29.1"
     versions = sorted(p.parent.name for p in (REPO / "spec").glob("*/openapi.yaml"))
-    oracles = sorted(p.name for p in (first_output / "oracle").glob("v*.py"))
+    oracles = sorted(p.name for p in (first_output / "assistant_oracle").glob("v*.py"))
     assert oracles == [f"v{v.replace('-', '_')}.py" for v in versions]
 
 
 def test_every_generated_file_starts_with_the_do_not_edit_header(first_output: Path) -> None:
     modules = [
         *sorted((first_output / "assistant_api").rglob("*.py")),
-        *(first_output / "oracle").glob("*.py"),
+        *(first_output / "assistant_oracle").glob("*.py"),
     ]
     for module in modules:
         head = module.read_text(encoding="utf-8").splitlines()[:2]

@@ -10,15 +10,18 @@ from __future__ import annotations
 import hmac
 import json
 import logging
+import uuid
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from . import chat, control, evaluation, files, streaming, versions
 from .answer import DEFAULT_MAX_OUTPUT_TOKENS
@@ -147,6 +150,29 @@ async def _unexpected(request: Request, exc: Exception) -> Response:
     return render(Reply(500, envelope(500, UNKNOWN, "Internal server error")))
 
 
+class RequestIdMiddleware:
+    """Gives every response an ``x-pinecone-request-id`` header, as the service does (streams too)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request_id = uuid.uuid4().hex
+
+        async def send_with_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                if not any(name.lower() == b"x-pinecone-request-id" for name, _ in headers):
+                    headers.append((b"x-pinecone-request-id", request_id.encode()))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, send_with_id)
+
+
 def create_app(
     *,
     data_dir: str | Path | None = None,
@@ -234,6 +260,7 @@ def create_app(
     app = Starlette(
         routes=routes,
         exception_handlers={HTTPException: _http_error, ApiError: _api_error, Exception: _unexpected},
+        middleware=[Middleware(RequestIdMiddleware)],
     )
     app.state.runtime = runtime
     app.state.store = store

@@ -251,7 +251,7 @@ class Models:
         self.version = version
         module_name = "v" + version.replace("-", "_").replace(".", "_")
         try:
-            self.oracle: Any = importlib.import_module(f"assistant_conformance.oracle.{module_name}")
+            self.oracle: Any = importlib.import_module(f"assistant_oracle.{module_name}")
         except ImportError:
             self.oracle = None
         self.attrs: Any = None
