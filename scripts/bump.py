@@ -68,6 +68,11 @@ REGISTRIES = (
         "SERVED",
         "the behaviour the embedded endpoint serves for the version",
     ),
+    Registry(
+        ROOT / "conformance" / "assistant_conformance" / "suites" / "requests.py",
+        "EXPECTED",
+        "the method, host and path the reference says each operation of the version is sent to",
+    ),
 )
 VERSION_PATTERN = re.compile(r"^\d{4}-\d{2}(\.[a-z0-9]+)?$")
 # `API_VERSION = "2026-04"` or `API_VERSION: Final = "2026-04"` at the start of a line.
