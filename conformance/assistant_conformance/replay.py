@@ -442,6 +442,10 @@ class Recording:
         self._current = stack
         self._used.append(name)
 
+    def pause(self) -> None:
+        """Close the current cassette (saved when recording); what follows is not recorded or replayed."""
+        self._close()
+
     def _close(self) -> None:
         if self._current is not None:
             self._current.close()
