@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Awaitable, Callable, Generator
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-import httpx
+if TYPE_CHECKING:  # httpx loads with the first request, not with the package
+    import httpx
 
 T = TypeVar("T")
 
@@ -121,6 +122,8 @@ async def arun(flow: Flow[T], perform: Callable[[Any], Awaitable[Any]], value: A
 
 def drain(step: Drain) -> None:
     """Perform :class:`Drain` with blocking I/O."""
+    import httpx
+
     try:
         with contextlib.suppress(*(() if not step.quiet else (httpx.TransportError,))):
             step.response.read()
@@ -130,6 +133,8 @@ def drain(step: Drain) -> None:
 
 async def adrain(step: Drain) -> None:
     """Perform :class:`Drain` on an event loop."""
+    import httpx
+
     try:
         await step.response.aread()
     except httpx.TransportError:

@@ -26,13 +26,13 @@ from typing import (
     overload,
 )
 
-import httpx
-
 from . import _flows as flows
 from ._core import Core
 from ._io import Flow, Hold, Pause, Send, arun, run
 
 if TYPE_CHECKING:
+    import httpx
+
     from ._response import AsyncStreamedResponse, RawResponse, StreamedResponse
     from .chat import ChatResponse, ContextOptionsInput, MessagesInput
     from .completions import CompletionResponse
