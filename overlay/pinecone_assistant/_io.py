@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Awaitable, Callable, Generator
-from typing import TYPE_CHECKING, Any, TypeVar
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 if TYPE_CHECKING:  # httpx loads with the first request, not with the package
     import httpx
@@ -118,6 +119,40 @@ async def arun(flow: Flow[T], perform: Callable[[Any], Awaitable[Any]], value: A
             outcome.fail(exc)
     result: T = outcome.value
     return result
+
+
+class Closes:
+    """``with`` for an object that has ``close()`` (the sync client, the sync streams)."""
+
+    __slots__ = ()
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+
+class AsyncCloses:
+    """``async with`` for an object that has ``async close()`` (the async client and streams)."""
+
+    __slots__ = ()
+
+    async def close(self) -> None:
+        raise NotImplementedError
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.close()
 
 
 def drain(step: Drain) -> None:

@@ -22,11 +22,10 @@ become the typed exceptions of :mod:`pinecone_assistant.errors`.
 from __future__ import annotations
 
 import time
-from types import TracebackType
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any
 
 from ._core import Core, base_url
-from ._io import Drain, Send, Sleep, adrain, drain
+from ._io import AsyncCloses, Closes, Drain, Send, Sleep, adrain, drain
 from ._methods import (
     Assistants,
     Async,
@@ -63,7 +62,7 @@ class AsyncStreamingClient(ClientMethods, AsyncStreaming):
 
 
 class AssistantClient(
-    Core, ClientMethods, Sync, Views[RawClient, StreamingClient], Assistants["AssistantHandle"]
+    Core, ClientMethods, Sync, Views[RawClient, StreamingClient], Assistants["AssistantHandle"], Closes
 ):
     """Client for the Pinecone Assistant API.
 
@@ -106,14 +105,6 @@ class AssistantClient(
         if self._owns_http and http is not None:
             http.close()
 
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.close()
-
 
 class AsyncAssistantClient(
     Core,
@@ -121,6 +112,7 @@ class AsyncAssistantClient(
     Async,
     Views[AsyncRawClient, AsyncStreamingClient],
     Assistants["AsyncAssistantHandle"],
+    AsyncCloses,
 ):
     """The async twin of :class:`AssistantClient`: the same arguments and methods, awaited.
 
@@ -156,12 +148,4 @@ class AsyncAssistantClient(
 
     async def aclose(self) -> None:
         """Same as :meth:`close`."""
-        await self.close()
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
         await self.close()
