@@ -27,17 +27,22 @@ from typing import (
 )
 
 from . import _flows as flows
-from ._core import Core
+from ._core import Core, Deferred
 from ._io import Flow, Hold, Pause, Send, arun, run
 
 if TYPE_CHECKING:
     import httpx
 
+    from . import _response
     from ._response import AsyncStreamedResponse, RawResponse, StreamedResponse
     from .chat import ChatResponse, ContextOptionsInput, MessagesInput
     from .completions import CompletionResponse
     from .filter import FilterLike
     from .stream import AsyncChatStream, AsyncCompletionStream, ChatStream, CompletionStream
+
+if not TYPE_CHECKING:
+    # The raw and streamed responses load with the first one (_response imports httpx).
+    _response = Deferred("_response")
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -132,9 +137,7 @@ class AsyncRaw(_View):
 
 def raw_response(trace: list[httpx.Response], parsed: Any) -> Any:
     """The raw response of a call that recorded ``trace`` and returned ``parsed``."""
-    from ._response import raw_response
-
-    return raw_response(trace, parsed)
+    return _response.raw_response(trace, parsed)
 
 
 def _held(flow: Flow[Any], outcome: Any, kind: str, perform: Any) -> Any:
