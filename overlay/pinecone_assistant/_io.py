@@ -97,19 +97,27 @@ class _Outcome:
         self.value, self.error = None, exc
 
 
-def run(flow: Flow[T], perform: Callable[[Any], Any], value: Any = None) -> T:
-    """Drive ``flow`` to its end, performing each step with the blocking ``perform``."""
+def run(flow: Flow[T], perform: Callable[[Any], Any], value: Any = None, trace: list[Any] | None = None) -> T:
+    """Drive ``flow`` to its end, performing each step with the blocking ``perform``.
+
+    ``trace``, if given, receives the response of every :class:`Send` (``with_raw_response``).
+    """
     outcome = _Outcome(value)
     while not outcome.advance(flow):
         try:
             outcome.value = perform(outcome.step)
         except Exception as exc:
             outcome.fail(exc)
+        else:
+            if trace is not None and outcome.step.__class__ is Send:
+                trace.append(outcome.value)
     result: T = outcome.value
     return result
 
 
-async def arun(flow: Flow[T], perform: Callable[[Any], Awaitable[Any]], value: Any = None) -> T:
+async def arun(
+    flow: Flow[T], perform: Callable[[Any], Awaitable[Any]], value: Any = None, trace: list[Any] | None = None
+) -> T:
     """:func:`run` for an event loop: ``perform`` returns an awaitable."""
     outcome = _Outcome(value)
     while not outcome.advance(flow):
@@ -117,6 +125,9 @@ async def arun(flow: Flow[T], perform: Callable[[Any], Awaitable[Any]], value: A
             outcome.value = await perform(outcome.step)
         except Exception as exc:
             outcome.fail(exc)
+        else:
+            if trace is not None and outcome.step.__class__ is Send:
+                trace.append(outcome.value)
     result: T = outcome.value
     return result
 
