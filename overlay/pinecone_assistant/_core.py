@@ -11,6 +11,7 @@ import logging
 import os
 import re
 import sys
+import threading
 import time
 import warnings
 from collections.abc import Mapping
@@ -51,6 +52,8 @@ _VERSION = re.compile(r"^\d{4}-\d{2}(\.[A-Za-z0-9]+)?$")
 _CACHE_LIMIT = 256
 
 logger = logging.getLogger("pinecone_assistant")
+#: Held while a client makes its httpx client (_Link.connect).
+_CONNECTING = threading.Lock()
 
 
 class Deferred:
@@ -244,22 +247,27 @@ class _Link:
         self.auth: KeyAuth | None = None
 
     def connect(self) -> Any:
-        """Make the httpx client (unless one was given) and the auth; return the httpx client."""
+        """Make the httpx client (unless one was given) and the auth; return the httpx client.
+
+        Once per client (and its copies), under a lock: two threads sending the first requests of
+        a client at once make one httpx client between them.
+        """
         from ._auth import KeyAuth
 
-        if self.auth is None:
-            self.auth = KeyAuth(self.key)
-        if self.http is None:
-            timeout = self.timeout
-            self.http = getattr(httpx, self.kind)(
-                transport=self.transport,
-                limits=httpx.Limits(
-                    max_connections=MAX_CONNECTIONS, max_keepalive_connections=MAX_KEEPALIVE_CONNECTIONS
-                ),
-                timeout=httpx.Timeout(DEFAULT_TIMEOUT, connect=DEFAULT_CONNECT_TIMEOUT)
-                if isinstance(timeout, NotGiven)
-                else timeout,
-            )
+        with _CONNECTING:
+            if self.http is None:
+                timeout = self.timeout
+                self.http = getattr(httpx, self.kind)(
+                    transport=self.transport,
+                    limits=httpx.Limits(
+                        max_connections=MAX_CONNECTIONS, max_keepalive_connections=MAX_KEEPALIVE_CONNECTIONS
+                    ),
+                    timeout=httpx.Timeout(DEFAULT_TIMEOUT, connect=DEFAULT_CONNECT_TIMEOUT)
+                    if isinstance(timeout, NotGiven)
+                    else timeout,
+                )
+            if self.auth is None:  # set last: a set auth means the http client is there (Core._http)
+                self.auth = KeyAuth(self.key)
         return self.http
 
 
