@@ -13,13 +13,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from typing import Any, Final, Generic, Literal, Protocol, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Final, Generic, Literal, Protocol, Self, TypeVar
 
-import httpx
 import orjson
 
 from ._constants import ASSISTANT_NAME_MAX_LENGTH, ASSISTANT_NAME_PATTERN, FILE_ID_PATTERN
 from .errors import APIResponseValidationError, ClientValidationError, request_id_of
+
+if TYPE_CHECKING:
+    import httpx
 
 __all__ = [
     "NOT_GIVEN",

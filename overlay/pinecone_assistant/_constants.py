@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Final
 
-import httpx
-
 #: The API version this client speaks; sent as ``X-Pinecone-Api-Version``.
 #: Must equal the version ``generated/`` was built from (checked by the tests against generated/stats.yml).
 API_VERSION: Final = "2026-07"
@@ -35,8 +33,12 @@ REDACTED: Final = "[REDACTED]"
 REQUEST_ID_HEADERS: Final = ("x-pinecone-request-id", "x-request-id")
 
 #: Chat answers can take a while to start; connecting should not.
-DEFAULT_TIMEOUT: Final = httpx.Timeout(300.0, connect=5.0)
-DEFAULT_CONNECTION_LIMITS: Final = httpx.Limits(max_connections=100, max_keepalive_connections=20)
+#: Plain numbers, so that importing the package does not load httpx (the client builds the
+#: ``httpx.Timeout`` and ``httpx.Limits`` with its http client, on the first request).
+DEFAULT_TIMEOUT: Final = 300.0
+DEFAULT_CONNECT_TIMEOUT: Final = 5.0
+MAX_CONNECTIONS: Final = 100
+MAX_KEEPALIVE_CONNECTIONS: Final = 20
 
 # Retries (see retries.RetryPolicy).
 DEFAULT_MAX_RETRIES: Final = 2

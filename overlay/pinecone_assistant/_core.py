@@ -11,35 +11,40 @@ import logging
 import os
 import re
 import sys
+import threading
 import time
 import warnings
-from collections.abc import Generator, Mapping
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Self
 
-import httpx
 import orjson
 
 from ._call import NOT_GIVEN, ApiCall, NotGiven, check_assistant_name
 from ._constants import (
     API_KEY_ENV,
-    API_KEY_HEADER,
     API_VERSION,
     CONTROL_HOST,
     CONTROL_HOST_ENV,
-    DEFAULT_CONNECTION_LIMITS,
+    DEFAULT_CONNECT_TIMEOUT,
     DEFAULT_TIMEOUT,
     EVALUATION_HOST,
     EVALUATION_HOST_ENV,
     EVALUATION_HOST_EU,
     LOG_ENV,
     LOG_LEVELS,
+    MAX_CONNECTIONS,
+    MAX_KEEPALIVE_CONNECTIONS,
     PATH_PREFIX,
 )
 from .errors import APIResponseValidationError, ClientValidationError, WaitTimeoutError
-from .retries import RETRY_POLICY_EXTENSION, RetryPolicy
 
 if TYPE_CHECKING:
+    import httpx
     from assistant_api.models.assistant import Assistant
+
+    from . import retries as _retries
+    from ._auth import KeyAuth
+    from .retries import RetryPolicy
 
 USER_AGENT = "pinecone-assistant-python"
 _VERSION = re.compile(r"^\d{4}-\d{2}(\.[A-Za-z0-9]+)?$")
@@ -47,18 +52,29 @@ _VERSION = re.compile(r"^\d{4}-\d{2}(\.[A-Za-z0-9]+)?$")
 _CACHE_LIMIT = 256
 
 logger = logging.getLogger("pinecone_assistant")
+#: Held while a client makes its httpx client (_Link.connect).
+_CONNECTING = threading.Lock()
 
 
 class Deferred:
-    """A submodule of this package, imported on first attribute access; attributes are then cached."""
+    """A submodule of this package (or, with ``package=None``, a top-level module such as httpx),
+    imported on first attribute access; attributes are then cached."""
 
-    def __init__(self, name: str) -> None:
-        self._name = name
+    def __init__(self, name: str, package: str | None = __package__) -> None:
+        self._name = name if package is None else f".{name}"
+        self._package = package
 
     def __getattr__(self, attr: str) -> Any:
-        value = getattr(importlib.import_module(f".{self._name}", __package__), attr)
+        value = getattr(importlib.import_module(self._name, self._package), attr)
         setattr(self, attr, value)
         return value
+
+
+if not TYPE_CHECKING:
+    # httpx and the retry policy load when a client makes its http client, on its first request
+    # (or when ``http_client`` is read): importing the package and building a client stay cheap.
+    _retries = Deferred("retries")
+    httpx = Deferred("httpx", None)
 
 
 class Secret:
@@ -79,20 +95,6 @@ class Secret:
 
     def __reduce__(self) -> Any:
         raise TypeError("an API key cannot be pickled")
-
-
-class KeyAuth(httpx.Auth):
-    """Adds the ``Api-Key`` header when a request is sent, so no stored headers ever hold the key."""
-
-    def __init__(self, key: Secret) -> None:
-        self._key = key
-
-    def __repr__(self) -> str:
-        return "KeyAuth('[REDACTED]')"
-
-    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
-        request.headers[API_KEY_HEADER] = self._key.reveal()
-        yield request
 
 
 def base_url(host: str) -> str:
@@ -124,7 +126,9 @@ def read_api_key(value: str | None) -> Secret:
 
 def check_timeout(value: object) -> httpx.Timeout | NotGiven | None:
     """``timeout=``: a positive number of seconds, an ``httpx.Timeout`` or None (no limit)."""
-    if isinstance(value, NotGiven) or value is None or isinstance(value, httpx.Timeout):
+    if isinstance(value, NotGiven) or value is None:
+        return value
+    if isinstance(value, httpx.Timeout):
         return value
     if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
         raise ClientValidationError(
@@ -146,9 +150,9 @@ def check_max_retries(value: object) -> int:
 
 def make_retry_policy(max_retries: object, policy: RetryPolicy | None) -> RetryPolicy:
     """``policy`` (default :class:`RetryPolicy`) with ``max_retries`` if one is given."""
-    if policy is not None and not isinstance(policy, RetryPolicy):
+    if policy is not None and not isinstance(policy, _retries.RetryPolicy):
         raise TypeError(f"retry_policy must be a RetryPolicy, got {type(policy).__name__}")
-    base = policy if policy is not None else RetryPolicy()
+    base = policy if policy is not None else _retries.DEFAULT_RETRY_POLICY
     if max_retries is None or isinstance(max_retries, NotGiven):
         return base
     return base.replace(max_retries=check_max_retries(max_retries))
@@ -228,13 +232,50 @@ def configure_logging() -> None:
     logger.setLevel(logging.DEBUG if level == "debug" else logging.INFO)
 
 
+class _Link:
+    """The connection side of a client, shared with its ``with_options`` copies: the httpx client
+    (made on first use) and the key as an ``httpx.Auth``."""
+
+    __slots__ = ("auth", "http", "key", "kind", "timeout", "transport")
+
+    def __init__(self, kind: str, key: Secret, http: Any, transport: Any, timeout: Any) -> None:
+        self.kind = kind
+        self.key = key
+        self.http = http
+        self.transport = transport
+        self.timeout = timeout
+        self.auth: KeyAuth | None = None
+
+    def connect(self) -> Any:
+        """Make the httpx client (unless one was given) and the auth; return the httpx client.
+
+        Once per client (and its copies), under a lock: two threads sending the first requests of
+        a client at once make one httpx client between them.
+        """
+        from ._auth import KeyAuth
+
+        with _CONNECTING:
+            if self.http is None:
+                timeout = self.timeout
+                self.http = getattr(httpx, self.kind)(
+                    transport=self.transport,
+                    limits=httpx.Limits(
+                        max_connections=MAX_CONNECTIONS, max_keepalive_connections=MAX_KEEPALIVE_CONNECTIONS
+                    ),
+                    timeout=httpx.Timeout(DEFAULT_TIMEOUT, connect=DEFAULT_CONNECT_TIMEOUT)
+                    if isinstance(timeout, NotGiven)
+                    else timeout,
+                )
+            if self.auth is None:  # set last: a set auth means the http client is there (Core._http)
+                self.auth = KeyAuth(self.key)
+        return self.http
+
+
 class Core:
     """Configuration and request building shared by the sync and async clients."""
 
-    _http: Any
-
-    #: The httpx client class the twin sends with (``httpx.Client`` or ``httpx.AsyncClient``).
-    _http_kind: type[Any]
+    #: The httpx client class the twin sends with (``"Client"`` or ``"AsyncClient"``).
+    _http_kind: str
 
     def __init__(
         self,
@@ -251,8 +292,7 @@ class Core:
         default_headers: Mapping[str, str] | None = None,
     ) -> None:
         configure_logging()
-        self._key = read_api_key(api_key)
-        self._auth = KeyAuth(self._key)
+        self._key = key = read_api_key(api_key)
         self._control_base = base_url(control_host or os.environ.get(CONTROL_HOST_ENV) or CONTROL_HOST)
         self._evaluation_base = base_url(
             evaluation_host or os.environ.get(EVALUATION_HOST_ENV) or EVALUATION_HOST
@@ -261,11 +301,14 @@ class Core:
             raise ClientValidationError(f"api_version must look like '2026-04', got {api_version!r}.")
         self._api_version = api_version
         self._timeout = check_timeout(timeout)
-        self._policy = make_retry_policy(max_retries, retry_policy)
+        # The default policy is taken from retries (which loads httpx) on first use: see _policy.
+        self._policy_or_none: RetryPolicy | None = None
+        self._max_retries = None if max_retries is None else check_max_retries(max_retries)
+        if retry_policy is not None:
+            self._policy_or_none = make_retry_policy(max_retries, retry_policy)
         self._headers = {"User-Agent": USER_AGENT, **dict(default_headers or {})}
         #: assistant name -> data-plane base URL (``{host}/assistant``), shared with with_options copies.
         self._hosts: dict[str, str] = {}
-        self._owns_http = True
         #: Request building caches (see build): parsed URLs, and merged headers per kind of call.
         self._urls: dict[str, httpx.URL] = {}
         self._merged_headers: dict[tuple[Any, ...], tuple[list[tuple[bytes, bytes]], httpx.Headers]] = {}
@@ -273,19 +316,17 @@ class Core:
         self._timeouts: tuple[httpx.Timeout | None, dict[str, float | None]] | None = None
         #: Per call (with_streaming_response): the call's response is handed over unread.
         self._hold = False
-        self._http = self._http_client(http_client, transport)
+        given = self._check_http_client(http_client, transport)
+        self._link = _Link(self._http_kind, key, given, transport, self._timeout)
         self._owns_http = http_client is None
 
-    def _http_client(self, given: Any, transport: Any) -> Any:
-        """``given`` (checked to be a ``_http_kind``), or a new one sending through ``transport``."""
-        kind = self._http_kind
+    def _check_http_client(self, given: Any, transport: Any) -> Any:
+        """``given`` (checked to be an ``httpx.<_http_kind>``), or None."""
         if given is None:
-            timeout = self._timeout
-            return kind(
-                transport=transport,
-                limits=DEFAULT_CONNECTION_LIMITS,
-                timeout=DEFAULT_TIMEOUT if isinstance(timeout, NotGiven) else timeout,
-            )
+            return None
+        import httpx  # an httpx client was given, so httpx is loaded already
+
+        kind = getattr(httpx, self._http_kind)
         if not isinstance(given, kind):
             raise TypeError(
                 f"http_client must be an httpx.{kind.__name__} (its proxies, mounts and event hooks are "
@@ -294,6 +335,30 @@ class Core:
         if transport is not None:
             raise ClientValidationError("Pass either transport= or http_client=, not both.")
         return given
+
+    @property
+    def _http(self) -> Any:
+        """The httpx client, made on first use (shared with ``with_options`` copies)."""
+        link = self._link
+        return link.http if link.auth is not None else link.connect()
+
+    @property
+    def _auth(self) -> KeyAuth:
+        """The key as an ``httpx.Auth``, applied when a request is sent."""
+        link = self._link
+        auth = link.auth
+        if auth is None:
+            link.connect()
+            auth = link.auth
+            assert auth is not None
+        return auth
+
+    @property
+    def _policy(self) -> RetryPolicy:
+        policy = self._policy_or_none
+        if policy is None:
+            policy = self._policy_or_none = make_retry_policy(self._max_retries, None)
+        return policy
 
     def with_options(
         self,
@@ -351,8 +416,11 @@ class Core:
         clone._owns_http = False
         if not isinstance(timeout, NotGiven):
             clone._timeout = check_timeout(timeout)
-        if retry_policy is not None or not isinstance(max_retries, NotGiven):
-            clone._policy = make_retry_policy(
+        if retry_policy is None and self._policy_or_none is None:  # still the default: stays lazy
+            if max_retries is not None and not isinstance(max_retries, NotGiven):
+                clone._max_retries = check_max_retries(max_retries)
+        elif retry_policy is not None or not isinstance(max_retries, NotGiven):
+            clone._policy_or_none = make_retry_policy(
                 max_retries, retry_policy if retry_policy is not None else self._policy
             )
         if headers:
@@ -412,7 +480,7 @@ class Core:
         body = kwargs.get("json")
         content = orjson.dumps(body) if body is not None else None
         # The policy rides along for a RetryTransport in a user's http_client (see retries.policy_for).
-        extensions: dict[str, Any] = {RETRY_POLICY_EXTENSION: self._policy}
+        extensions: dict[str, Any] = {_retries.RETRY_POLICY_EXTENSION: self._policy}
         call_headers: dict[str, str] = kwargs.get("headers", {})
         files = kwargs.get("files")
         params = kwargs.get("params") or None

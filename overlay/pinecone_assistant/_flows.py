@@ -11,16 +11,14 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Generic, Literal, TypedDict, TypeVar, Unpack
 
-import httpx
-
 from ._call import NOT_GIVEN, ApiCall, NotGiven, check_assistant_name
 from ._constants import DEFAULT_POLL_INTERVAL, DEFAULT_WAIT_TIMEOUT
 from ._core import Core, Deferred, Poll, check_wait, logger, pagination_token
 from ._io import Drain, Flow, Hold, Sleep, arun, run
 from .errors import APIResponseValidationError, connection_error_from, make_status_error
-from .retries import retry_flow
 
 if TYPE_CHECKING:
+    import httpx
     from assistant_api.models.alignment_response import AlignmentResponse
     from assistant_api.models.assistant import Assistant
     from assistant_api.models.assistant_file_model import AssistantFileModel
@@ -34,6 +32,7 @@ if TYPE_CHECKING:
     from . import evaluation as _evaluation
     from . import files as _files
     from . import operations as _operations
+    from . import retries as _retries
     from .chat import ContextOptionsInput, MessagesInput
     from .files import FileInput
     from .filter import FilterLike
@@ -55,6 +54,10 @@ else:
     _evaluation = Deferred("evaluation")
     _files = Deferred("files")
     _operations = Deferred("operations")
+    # httpx and the retry loop load with the first request (the http client is made then too), so
+    # that importing the package and building a client stay cheap (import_time_vs_openai).
+    _retries = Deferred("retries")
+    httpx = Deferred("httpx", None)
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -74,7 +77,9 @@ def request(core: Core, call: ApiCall[T], hold: bool = True) -> Flow[T]:
     if logger.isEnabledFor(10):
         logger.debug("%s %s headers=%s", sent.method, sent.url.path, _redacted(sent.headers))
     try:
-        response: httpx.Response = yield from retry_flow(sent, core._policy, stream=call.stream or held)
+        response: httpx.Response = yield from _retries.retry_flow(
+            sent, core._policy, stream=call.stream or held
+        )
         if response.status_code >= 400:
             if call.stream or held:
                 yield Drain(response, False)

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Awaitable, Callable, Generator
-from typing import Any, TypeVar
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 
-import httpx
+if TYPE_CHECKING:  # httpx loads with the first request, not with the package
+    import httpx
 
 T = TypeVar("T")
 
@@ -95,19 +97,27 @@ class _Outcome:
         self.value, self.error = None, exc
 
 
-def run(flow: Flow[T], perform: Callable[[Any], Any], value: Any = None) -> T:
-    """Drive ``flow`` to its end, performing each step with the blocking ``perform``."""
+def run(flow: Flow[T], perform: Callable[[Any], Any], value: Any = None, trace: list[Any] | None = None) -> T:
+    """Drive ``flow`` to its end, performing each step with the blocking ``perform``.
+
+    ``trace``, if given, receives the response of every :class:`Send` (``with_raw_response``).
+    """
     outcome = _Outcome(value)
     while not outcome.advance(flow):
         try:
             outcome.value = perform(outcome.step)
         except Exception as exc:
             outcome.fail(exc)
+        else:
+            if trace is not None and outcome.step.__class__ is Send:
+                trace.append(outcome.value)
     result: T = outcome.value
     return result
 
 
-async def arun(flow: Flow[T], perform: Callable[[Any], Awaitable[Any]], value: Any = None) -> T:
+async def arun(
+    flow: Flow[T], perform: Callable[[Any], Awaitable[Any]], value: Any = None, trace: list[Any] | None = None
+) -> T:
     """:func:`run` for an event loop: ``perform`` returns an awaitable."""
     outcome = _Outcome(value)
     while not outcome.advance(flow):
@@ -115,12 +125,51 @@ async def arun(flow: Flow[T], perform: Callable[[Any], Awaitable[Any]], value: A
             outcome.value = await perform(outcome.step)
         except Exception as exc:
             outcome.fail(exc)
+        else:
+            if trace is not None and outcome.step.__class__ is Send:
+                trace.append(outcome.value)
     result: T = outcome.value
     return result
 
 
+class Closes:
+    """``with`` for an object that has ``close()`` (the sync client, the sync streams)."""
+
+    __slots__ = ()
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+
+class AsyncCloses:
+    """``async with`` for an object that has ``async close()`` (the async client and streams)."""
+
+    __slots__ = ()
+
+    async def close(self) -> None:
+        raise NotImplementedError
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.close()
+
+
 def drain(step: Drain) -> None:
     """Perform :class:`Drain` with blocking I/O."""
+    import httpx
+
     try:
         with contextlib.suppress(*(() if not step.quiet else (httpx.TransportError,))):
             step.response.read()
@@ -130,6 +179,8 @@ def drain(step: Drain) -> None:
 
 async def adrain(step: Drain) -> None:
     """Perform :class:`Drain` on an event loop."""
+    import httpx
+
     try:
         await step.response.aread()
     except httpx.TransportError:

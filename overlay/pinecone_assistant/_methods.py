@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import inspect
 import types
-from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterator
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
 from typing import (
     TYPE_CHECKING,
     Any,
@@ -26,18 +26,23 @@ from typing import (
     overload,
 )
 
-import httpx
-
 from . import _flows as flows
-from ._core import Core
-from ._io import Flow, Hold, Pause, Send, arun, run
+from ._core import Core, Deferred
+from ._io import Flow, Hold, Pause, arun, run
 
 if TYPE_CHECKING:
+    import httpx
+
+    from . import _response
     from ._response import AsyncStreamedResponse, RawResponse, StreamedResponse
     from .chat import ChatResponse, ContextOptionsInput, MessagesInput
     from .completions import CompletionResponse
     from .filter import FilterLike
     from .stream import AsyncChatStream, AsyncCompletionStream, ChatStream, CompletionStream
+
+if not TYPE_CHECKING:
+    # The raw and streamed responses load with the first one (_response imports httpx).
+    _response = Deferred("_response")
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -84,57 +89,37 @@ class _View:
 
 
 class SyncRaw(_View):
-    def _recorder(self, trace: list[httpx.Response]) -> Callable[[Any], Any]:
-        perform = self._client._perform
-
-        def record(step: Any) -> Any:
-            result = perform(step)
-            if step.__class__ is Send:
-                trace.append(result)
-            return result
-
-        return record
-
     def _invoke(self, flow: Callable[..., Flow[Any]], *args: Any, **kwargs: Any) -> Any:
         trace: list[httpx.Response] = []
-        result = run(flow(self._client._for_call(kwargs), *args, **kwargs), self._recorder(trace))
+        result = run(
+            flow(self._client._for_call(kwargs), *args, **kwargs), self._client._perform, None, trace
+        )
         return raw_response(trace, result)
 
     def _list(self, flow: Callable[..., flows.Listing[Any]], *args: Any, **kwargs: Any) -> Any:
         trace: list[httpx.Response] = []
         listing = flow(self._client._for_call(kwargs), *args, **kwargs)
-        return raw_response(trace, listing.items(run(listing.fetch(None), self._recorder(trace))))
+        return raw_response(
+            trace, listing.items(run(listing.fetch(None), self._client._perform, None, trace))
+        )
 
 
 class AsyncRaw(_View):
-    def _recorder(self, trace: list[httpx.Response]) -> Callable[[Any], Awaitable[Any]]:
-        perform = self._client._perform
-
-        async def record(step: Any) -> Any:
-            result = await perform(step)
-            if isinstance(step, Send):
-                trace.append(result)
-            return result
-
-        return record
-
     async def _invoke(self, flow: Callable[..., Flow[Any]], *args: Any, **kwargs: Any) -> Any:
         trace: list[httpx.Response] = []
         flow_ = flow(self._client._for_call(kwargs), *args, **kwargs)
-        return raw_response(trace, await arun(flow_, self._recorder(trace)))
+        return raw_response(trace, await arun(flow_, self._client._perform, None, trace))
 
     async def _list(self, flow: Callable[..., flows.Listing[Any]], *args: Any, **kwargs: Any) -> Any:
         trace: list[httpx.Response] = []
         listing = flow(self._client._for_call(kwargs), *args, **kwargs)
-        page = await arun(listing.fetch(None), self._recorder(trace))
+        page = await arun(listing.fetch(None), self._client._perform, None, trace)
         return raw_response(trace, listing.items(page))
 
 
 def raw_response(trace: list[httpx.Response], parsed: Any) -> Any:
     """The raw response of a call that recorded ``trace`` and returned ``parsed``."""
-    from ._response import raw_response
-
-    return raw_response(trace, parsed)
+    return _response.raw_response(trace, parsed)
 
 
 def _held(flow: Flow[Any], outcome: Any, kind: str, perform: Any) -> Any:

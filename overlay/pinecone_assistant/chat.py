@@ -81,6 +81,22 @@ def check_messages(messages: object, what: str = "messages") -> list[Message]:
 
     if isinstance(messages, str):
         return [Message(role=MessageRole.USER, content=_check_content(messages, f"{what}[0]"))]
+    if messages.__class__ is list and messages:
+        # The common case, a list of plain {"role": str, "content": str} dicts, without the ABC
+        # checks below (chat_p50_vs_httpx); anything else takes the general path, which says what
+        # is wrong.
+        fast: list[Message] = []
+        for item in messages:
+            if item.__class__ is not dict or item.keys() != _MESSAGE_KEYS:
+                break
+            role, content = item["role"], item["content"]
+            if role.__class__ is not str or role not in MESSAGE_ROLES:
+                break
+            if content.__class__ is not str or not content.strip():
+                break
+            fast.append(Message(role=MessageRole(role), content=content))
+        else:
+            return fast
     if isinstance(messages, Mapping | Message) or not isinstance(messages, Sequence):
         raise ClientValidationError(
             f"{what} must be a list of messages (or a question string), got {type(messages).__name__}; "

@@ -22,13 +22,10 @@ become the typed exceptions of :mod:`pinecone_assistant.errors`.
 from __future__ import annotations
 
 import time
-from types import TracebackType
-from typing import TYPE_CHECKING, Any, Self
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 from ._core import Core, base_url
-from ._io import Drain, Send, Sleep, adrain, drain
+from ._io import AsyncCloses, Closes, Drain, Send, Sleep, adrain, drain
 from ._methods import (
     Assistants,
     Async,
@@ -40,9 +37,6 @@ from ._methods import (
     SyncStreaming,
     Views,
 )
-
-if TYPE_CHECKING:
-    pass
 
 if TYPE_CHECKING:  # the handle classes, named in strings below, load with the first handle
     from .handles import AssistantHandle, AsyncAssistantHandle  # noqa: F401
@@ -68,7 +62,7 @@ class AsyncStreamingClient(ClientMethods, AsyncStreaming):
 
 
 class AssistantClient(
-    Core, ClientMethods, Sync, Views[RawClient, StreamingClient], Assistants["AssistantHandle"]
+    Core, ClientMethods, Sync, Views[RawClient, StreamingClient], Assistants["AssistantHandle"], Closes
 ):
     """Client for the Pinecone Assistant API.
 
@@ -89,14 +83,15 @@ class AssistantClient(
     context manager or call :meth:`close`.
     """
 
-    _http: httpx.Client
-    _http_kind = httpx.Client
+    _http_kind = "Client"
     _handle = "AssistantHandle"
     _views = (RawClient, StreamingClient)
 
     def _perform(self, step: Send | Sleep | Drain) -> Any:
         if isinstance(step, Send):
-            return self._http.send(step.request, stream=step.stream, auth=self._auth)
+            # The http client is made (httpx loaded) by the first request built (Core._build).
+            link = self._link
+            return link.http.send(step.request, stream=step.stream, auth=link.auth)
         return time.sleep(step.seconds) if isinstance(step, Sleep) else drain(step)
 
     def _stream_class(self, kind: str) -> Any:
@@ -106,16 +101,9 @@ class AssistantClient(
 
     def close(self) -> None:
         """Close the connections (only those the client opened itself)."""
-        if self._owns_http:
-            self._http.close()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.close()
+        http = self._link.http
+        if self._owns_http and http is not None:
+            http.close()
 
 
 class AsyncAssistantClient(
@@ -124,6 +112,7 @@ class AsyncAssistantClient(
     Async,
     Views[AsyncRawClient, AsyncStreamingClient],
     Assistants["AsyncAssistantHandle"],
+    AsyncCloses,
 ):
     """The async twin of :class:`AssistantClient`: the same arguments and methods, awaited.
 
@@ -132,8 +121,7 @@ class AsyncAssistantClient(
     ``http_client=`` must be an ``httpx.AsyncClient`` and ``transport=`` an async transport.
     """
 
-    _http: httpx.AsyncClient
-    _http_kind = httpx.AsyncClient
+    _http_kind = "AsyncClient"
     _handle = "AsyncAssistantHandle"
     _views = (AsyncRawClient, AsyncStreamingClient)
 
@@ -144,7 +132,8 @@ class AsyncAssistantClient(
             return await anyio.sleep(step.seconds)
         if isinstance(step, Drain):
             return await adrain(step)
-        return await self._http.send(step.request, stream=step.stream, auth=self._auth)
+        link = self._link
+        return await link.http.send(step.request, stream=step.stream, auth=link.auth)
 
     def _stream_class(self, kind: str) -> Any:
         from .stream import AsyncChatStream, AsyncCompletionStream
@@ -153,17 +142,10 @@ class AsyncAssistantClient(
 
     async def close(self) -> None:
         """Close the connections (only those the client opened itself)."""
-        if self._owns_http:
-            await self._http.aclose()
+        http = self._link.http
+        if self._owns_http and http is not None:
+            await http.aclose()
 
     async def aclose(self) -> None:
         """Same as :meth:`close`."""
-        await self.close()
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
         await self.close()

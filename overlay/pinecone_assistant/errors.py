@@ -33,11 +33,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
-from typing import Any, ClassVar
-
-import httpx
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from ._constants import MAX_ERROR_TEXT, REDACTED, REQUEST_ID_HEADERS, SENSITIVE_HEADERS
+
+if TYPE_CHECKING:  # httpx loads with the first request, not with the package
+    import httpx
 
 __all__ = [
     "APIConnectionError",
@@ -112,6 +113,8 @@ def scrub(value: Any, secrets: tuple[str, ...]) -> Any:
 
 def request_id_of(headers: httpx.Headers | Mapping[str, str]) -> str | None:
     """The request id a response carries (``x-pinecone-request-id``, then ``x-request-id``)."""
+    import httpx
+
     lowered = headers if isinstance(headers, httpx.Headers) else {k.lower(): v for k, v in headers.items()}
     for name in REQUEST_ID_HEADERS:
         value = lowered.get(name)
@@ -456,6 +459,8 @@ def make_status_error(response: httpx.Response, *, body: bytes | None = None) ->
     ``body`` defaults to ``response.content``; a streamed response must be read first
     (``response.read()`` / ``await response.aread()``) or its bytes passed in.
     """
+    import httpx
+
     if body is None:
         try:
             body = response.content
@@ -485,6 +490,8 @@ def make_status_error(response: httpx.Response, *, body: bytes | None = None) ->
 
 def connection_error_from(exc: httpx.TransportError) -> APIConnectionError:
     """The typed exception for an httpx transport failure (raise it ``from exc``)."""
+    import httpx
+
     try:
         request: httpx.Request | None = exc.request
     except RuntimeError:

@@ -19,7 +19,6 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncGenerator, AsyncIterator, Generator, Iterable, Iterator
 from dataclasses import dataclass, field
-from types import TracebackType
 from typing import Any, Generic, Protocol, Self, TypeAlias, TypeVar
 
 import attrs
@@ -43,6 +42,7 @@ from assistant_api.models.message_start_chunk import MessageStartChunk
 from assistant_api.models.usage_model import UsageModel
 from assistant_api.types import UNSET, Unset
 
+from ._io import AsyncCloses, Closes
 from .errors import (
     APIResponseValidationError,
     IncompleteStreamError,
@@ -866,7 +866,7 @@ class _StreamBase(Generic[_C, _A]):
         )
 
 
-class _SyncStream(_StreamBase[_C, _A]):
+class _SyncStream(_StreamBase[_C, _A], Closes):
     def __init__(self, response: httpx.Response, core: _Core[_C], accumulator: _Accumulator[_C, _A]) -> None:
         super().__init__(response, core, accumulator)
         self._iterator: Generator[_C, None, None] = self._iterate()
@@ -897,14 +897,6 @@ class _SyncStream(_StreamBase[_C, _A]):
     def __next__(self) -> _C:
         return next(self._iterator)
 
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.close()
-
     def close(self) -> None:
         """Stop reading and close the HTTP response (safe to call more than once)."""
         self._iterator.close()
@@ -933,7 +925,7 @@ class _SyncStream(_StreamBase[_C, _A]):
         return self._acc.final(self.request_id)
 
 
-class _AsyncStream(_StreamBase[_C, _A]):
+class _AsyncStream(_StreamBase[_C, _A], AsyncCloses):
     def __init__(self, response: httpx.Response, core: _Core[_C], accumulator: _Accumulator[_C, _A]) -> None:
         super().__init__(response, core, accumulator)
         self._iterator: AsyncGenerator[_C, None] = self._iterate()
@@ -965,14 +957,6 @@ class _AsyncStream(_StreamBase[_C, _A]):
 
     async def __anext__(self) -> _C:
         return await self._iterator.__anext__()
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        await self.aclose()
 
     async def aclose(self) -> None:
         """Stop reading and close the HTTP response (safe to call more than once)."""

@@ -198,3 +198,22 @@ def test_importing_and_building_a_client_loads_no_generated_model() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_building_a_client_loads_no_httpx_until_its_first_request() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from pinecone_assistant import AssistantClient, AsyncAssistantClient\n"
+        "c = AssistantClient(api_key='k', max_retries=1); AsyncAssistantClient(api_key='k')\n"
+        "c.with_options(max_retries=0)\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules if m.startswith(('httpx', 'httpcore'))}))\n"
+        "import httpx\n"
+        "c = AssistantClient(api_key='k', transport=httpx.MockTransport(lambda r: httpx.Response(200, json={"
+        "'name': 'a', 'status': 'Ready'})))\n"
+        "print(c.describe_assistant('a').name, c.http_client.__class__.__name__)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.splitlines() == ["[]", "a Client"]
