@@ -53,9 +53,10 @@ def _stale() -> httpx.ReadError:
 class Driver:
     """Runs ``retry_flow`` by hand, recording every step it yields."""
 
-    def __init__(self, request: httpx.Request, policy: RetryPolicy, *, stream=False, clock=lambda: NOW):
+    def __init__(self, request: httpx.Request, policy: RetryPolicy, *, stream=None, clock=lambda: NOW):
         self.request = request
-        self.flow = retry_flow(request, policy, stream=stream, rng=lambda: 0.0, clock=clock)
+        options = {} if stream is None else {"stream": stream}
+        self.flow = retry_flow(request, policy, rng=lambda: 0.0, clock=clock, **options)
         self.steps: list[object] = [next(self.flow)]
         self.result: httpx.Response | None = None
 
@@ -188,7 +189,7 @@ def test_the_backoff_stops_doubling_after_64_retries_so_a_huge_count_never_overf
 # --------------------------------------------------------------------------- the flow
 
 
-def test_a_success_is_sent_once_and_says_it_took_no_retries_and_when_it_was_sent():
+def test_a_success_is_sent_once_whole_and_says_it_took_no_retries_and_when_it_was_sent():
     request = _request()
     before = time.perf_counter()
     driver = Driver(request, RetryPolicy())
