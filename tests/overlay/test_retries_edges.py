@@ -5,6 +5,7 @@ from __future__ import annotations
 import email.utils
 import io
 import logging
+import re
 
 import httpx
 import pytest
@@ -200,8 +201,28 @@ class Script:
         return reply
 
 
-def test_retries_are_logged_with_method_url_without_query_delay_count_and_reason(caplog):
-    script = Script(httpx.Response(503), httpx.ConnectError("refused"), httpx.Response(200))
+def _messages(caplog) -> list[str]:
+    """The log lines, with the measured milliseconds of each attempt replaced by ``N``."""
+    return [re.sub(r", \d+\.\d ms\)$", ", N ms)", r.getMessage()) for r in caplog.records]
+
+
+# Each attempt (its status or failure, the request id, the attempt number) and each retry (the URL
+# without its query, the delay, the retry count and the reason) is one INFO line.
+LOGGED_RETRIES = [
+    "GET /a -> 503 (request id -, attempt 1, N ms)",
+    "Retrying GET http://api.test/a in 0.50s (retry 1 of 2) after HTTP 503",
+    "GET /a -> ConnectError (request id -, attempt 2, N ms)",
+    "Retrying GET http://api.test/a in 1.00s (retry 2 of 2) after ConnectError",
+    "GET /a -> 200 (request id rid-7, attempt 3, N ms)",
+]
+
+
+def test_attempts_and_retries_are_logged_with_method_path_status_request_id_delay_and_reason(caplog):
+    script = Script(
+        httpx.Response(503),
+        httpx.ConnectError("refused"),
+        httpx.Response(200, headers={"x-pinecone-request-id": "rid-7"}),
+    )
     sleeps: list[float] = []
     transport = RetryTransport(
         httpx.MockTransport(script), RetryPolicy(max_retries=2), sleep=sleeps.append, rng=lambda: 0.0
@@ -211,10 +232,7 @@ def test_retries_are_logged_with_method_url_without_query_delay_count_and_reason
         httpx.Client(transport=transport) as client,
     ):
         assert client.get("http://api.test/a?secret=1").status_code == 200
-    assert [r.getMessage() for r in caplog.records] == [
-        "Retrying GET http://api.test/a in 0.50s (retry 1 of 2) after HTTP 503",
-        "Retrying GET http://api.test/a in 1.00s (retry 2 of 2) after ConnectError",
-    ]
+    assert _messages(caplog) == LOGGED_RETRIES
     assert sleeps == [0.5, 1.0]
 
 
@@ -329,7 +347,11 @@ async def test_async_closing_reaches_the_wrapped_transport():
 
 @pytest.mark.anyio
 async def test_the_async_transport_retries_logs_and_waits_like_the_sync_one(caplog):
-    script = Script(httpx.Response(503), httpx.ConnectError("refused"), httpx.Response(200))
+    script = Script(
+        httpx.Response(503),
+        httpx.ConnectError("refused"),
+        httpx.Response(200, headers={"x-pinecone-request-id": "rid-7"}),
+    )
     sleeps: list[float] = []
 
     async def sleep(seconds: float) -> None:
@@ -341,10 +363,7 @@ async def test_the_async_transport_retries_logs_and_waits_like_the_sync_one(capl
     with caplog.at_level(logging.INFO, logger="pinecone_assistant"):
         async with httpx.AsyncClient(transport=transport) as client:
             assert (await client.get("http://api.test/a?q=1")).status_code == 200
-    assert [r.getMessage() for r in caplog.records] == [
-        "Retrying GET http://api.test/a in 0.50s (retry 1 of 2) after HTTP 503",
-        "Retrying GET http://api.test/a in 1.00s (retry 2 of 2) after ConnectError",
-    ]
+    assert _messages(caplog) == LOGGED_RETRIES
     assert sleeps == [0.5, 1.0]
 
 
