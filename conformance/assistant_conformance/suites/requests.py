@@ -48,16 +48,19 @@ _V1 = {
     "context_assistant": ("POST", DATA, "/assistant/chat/{assistant_name}/context"),
     "metrics_alignment": ("POST", EVALUATION, "/assistant/evaluation/metrics/alignment"),
 }
+_V2 = {
+    **_V1,
+    "upsert_file": ("PUT", DATA, "/assistant/files/{assistant_name}/{assistant_file_id}"),
+    "list_operations": ("GET", DATA, "/assistant/operations/{assistant_name}"),
+    "describe_operation": ("GET", DATA, "/assistant/operations/{assistant_name}/{operation_id}"),
+}
 #: version -> operationId -> (method, host, path with its server prefix). The version string sent
 #: in ``X-Pinecone-Api-Version`` is the key itself.
 EXPECTED: dict[str, dict[str, tuple[str, str, str]]] = {
     "2025-10": dict(_V1),
-    "2026-04": {
-        **_V1,
-        "upsert_file": ("PUT", DATA, "/assistant/files/{assistant_name}/{assistant_file_id}"),
-        "list_operations": ("GET", DATA, "/assistant/operations/{assistant_name}"),
-        "describe_operation": ("GET", DATA, "/assistant/operations/{assistant_name}/{operation_id}"),
-    },
+    "2026-04": dict(_V2),
+    # 2026-07 added, removed and moved no operation (spec/changes/2026-04_to_2026-07.md).
+    "2026-07": dict(_V2),
 }
 
 _ASK = [{"role": "user", "content": "Where is the harbour?"}]
