@@ -89,6 +89,8 @@ EXPECTED_CHECKS: dict[str, tuple[str, ...]] = {
     "undocumented_chat_field": ("drift.chat_assistant.nothing_undocumented",),
     "valid_chat_404": ("schema.chat_assistant.valid_request_succeeds",),
     "valid_context_400": ("schema.context_assistant.valid_request_succeeds",),
+    "empty_region_accepted": ("schema.create_assistant.pinned_cases",),
+    "loose_query_flags": ("schema.describe_file.pinned_cases",),
 }
 
 
