@@ -76,6 +76,8 @@ EXPECTED_CHECKS: dict[str, tuple[str, ...]] = {
     "empty_content_accepted": (
         "schema.chat_assistant.negative_data_rejection",
         "schema.chat_completion_assistant.negative_data_rejection",
+        "schema.chat_assistant.pinned_cases",
+        "schema.chat_completion_assistant.pinned_cases",
     ),
     "missing_key_accepted": ("schema.chat_assistant.ignored_auth",),
     "missing_location_header": ("schema.delete_file.response_headers_conformance",),
