@@ -235,8 +235,13 @@ def make_vcr(record_mode: str, secrets: list[str]) -> Any:
                 del headers[name]
         return response
 
+    from assistant_conformance.suites.requests import MOCK_HOSTS
+
     recorder = vcr.VCR(
         record_mode=record_mode,
+        # The requests suite answers the client itself (httpx.MockTransport); its requests never reach
+        # the target, so they are neither recorded nor played back.
+        ignore_hosts=MOCK_HOSTS,
         match_on=list(MATCH_ON),
         before_record_request=before_request,
         before_record_response=before_response,

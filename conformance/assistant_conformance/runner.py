@@ -40,7 +40,7 @@ from assistant_conformance.targets import (
 )
 
 #: Examples per operation for schemathesis (and the base for the other suites' counts). Chosen so
-#: that the default run (embedded target) stays within about 90 s on 2 cores.
+#: that the default run (embedded target) stays within 45 s on 2 cores.
 DEFAULT_MAX_EXAMPLES = 25
 DEFAULT_REPORT_DIR = Path("reports/conformance")
 #: Exit statuses of ``run`` (also printed by ``run --help``).

@@ -34,13 +34,13 @@ def test_default_suites_pass_against_the_embedded_endpoint(tmp_path):
         "consistency",
         "drift",
     }
-    claims = data["claims"]["2026-04"]
+    claims = data["claims"][API_VERSION]
     assert len(claims) == 16
     verdicts = {(op, category): verdict for op, row in claims.items() for category, verdict in row.items()}
     assert len(verdicts) == 16 * 3
     assert set(verdicts.values()) <= {"pass", "not_applicable"}
     assert verdicts[("delete_assistant", "response")] == "not_applicable"
-    assert "## Claims (spec 2026-04)" in (tmp_path / "report.md").read_text()
+    assert f"## Claims (spec {API_VERSION})" in (tmp_path / "report.md").read_text()
     assert data["drift"]["total"] == 0
     assert data["coverage"]["operations_tested"] == data["coverage"]["operations_total"] == 16
     assert data["coverage"]["chunk_kinds_seen"] == data["coverage"]["chunk_kinds_declared"]

@@ -29,6 +29,8 @@ CHECK = "wire_request"
 CONTROL = "https://control.conformance.test"
 DATA = "https://data.conformance.test"
 EVALUATION = "https://evaluation.conformance.test"
+#: The hosts above: the suite's own transport answers them, so recordings leave them out.
+MOCK_HOSTS = tuple(url.split("://", 1)[1] for url in (CONTROL, DATA, EVALUATION))
 ASSISTANT = "claims-assistant"
 FILE_ID = "claims-file"
 OPERATION_ID = "claims-operation"
