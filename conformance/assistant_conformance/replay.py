@@ -235,8 +235,13 @@ def make_vcr(record_mode: str, secrets: list[str]) -> Any:
                 del headers[name]
         return response
 
+    from assistant_conformance.suites.requests import MOCK_HOSTS
+
     recorder = vcr.VCR(
         record_mode=record_mode,
+        # The requests suite answers the client itself (httpx.MockTransport); its requests never reach
+        # the target, so they are neither recorded nor played back.
+        ignore_hosts=MOCK_HOSTS,
         match_on=list(MATCH_ON),
         before_record_request=before_request,
         before_record_response=before_response,
@@ -441,10 +446,6 @@ class Recording:
         stack.enter_context(self._cassette_class.use(**config))
         self._current = stack
         self._used.append(name)
-
-    def pause(self) -> None:
-        """Close the current cassette (saved when recording); what follows is not recorded or replayed."""
-        self._close()
 
     def _close(self) -> None:
         if self._current is not None:

@@ -7,6 +7,7 @@ judge the overlay and the generated models instead, so their teeth are shown her
 from __future__ import annotations
 
 from types import SimpleNamespace
+from typing import Any
 
 import pytest
 from assistant_conformance.context import load_spec
@@ -123,3 +124,97 @@ def test_overlay_validator_check_fails_when_the_validator_lets_everything_throug
     assert run_property(invalid_filters(), rejects, max_examples=20, seed=1).failed
     with pytest.raises(AssertionError):
         rejects(("unknown_field_operator", spec))
+
+
+#: An Assistant with every optional property set, as the service answers it.
+_FULL_ASSISTANT = {
+    "name": "harbour",
+    "status": "Ready",
+    "region": "eu",
+    "instructions": "Be brief.",
+    "metadata": {"team": "docs"},
+    "host": "https://prod-1-data.ke.pinecone.io",
+    "created_at": "2026-01-02T03:04:05+00:00",
+    "updated_at": "2026-01-02T03:04:06+00:00",
+}
+
+
+def _assistant_checks() -> dict[str, Any]:
+    models = serialization.Models(SPEC, API_VERSION)
+    return dict(serialization.generated_checks(models, "Assistant"))
+
+
+def _verdict(check: Any, x: Any) -> bool:
+    try:
+        check(x)
+    except AssertionError:
+        return False
+    return True
+
+
+def _assistant_property() -> dict[str, Status]:
+    collector = CheckCollector("serialization")
+    models = serialization.Models(SPEC, API_VERSION)
+    strategy = serialization.ComponentStrategies(SPEC).strategy("Assistant")
+    checks = serialization.generated_checks(models, "Assistant")
+    serialization._generated_property(SimpleNamespace(seed=1), collector, strategy, checks, 10)  # type: ignore[arg-type]
+    return {c.id: c.status for c in collector.results()}
+
+
+def test_optional_fields_absent_passes_with_the_real_models():
+    checks = _assistant_checks()
+    assert set(checks) == {
+        "generated.Assistant.attrs_roundtrip",
+        "generated.Assistant.oracle_agrees",
+        "generated.Assistant.optional_fields_absent",
+    }
+    assert all(_verdict(check, _FULL_ASSISTANT) for check in checks.values())
+    assert set(_assistant_property().values()) == {Status.PASS}
+
+
+def test_optional_fields_absent_fails_when_the_generated_model_invents_an_absent_field(monkeypatch):
+    from assistant_api.models.assistant import Assistant
+
+    original = Assistant.to_dict
+
+    def inventing(self):
+        return {"region": "us", **original(self)}  # a default the body never carried
+
+    monkeypatch.setattr(Assistant, "to_dict", inventing)
+    checks = _assistant_checks()
+    # With every field present the invention cannot show; without the optional ones it does.
+    assert _verdict(checks["generated.Assistant.attrs_roundtrip"], _FULL_ASSISTANT)
+    assert not _verdict(checks["generated.Assistant.optional_fields_absent"], _FULL_ASSISTANT)
+    assert _assistant_property()["serialization.generated.Assistant.optional_fields_absent"] is Status.FAIL
+
+
+def test_optional_fields_absent_fails_when_the_generated_model_loses_a_body_without_an_optional_field(
+    monkeypatch,
+):
+    from assistant_api.models.assistant import Assistant
+
+    original = Assistant.from_dict.__func__
+
+    def needs_host(cls, src):
+        if "host" not in src:
+            raise KeyError("host")
+        return original(cls, src)
+
+    monkeypatch.setattr(Assistant, "from_dict", classmethod(needs_host))
+    checks = _assistant_checks()
+    assert _verdict(checks["generated.Assistant.attrs_roundtrip"], _FULL_ASSISTANT)
+    assert not _verdict(checks["generated.Assistant.optional_fields_absent"], _FULL_ASSISTANT)
+    assert _assistant_property()["serialization.generated.Assistant.optional_fields_absent"] is Status.FAIL
+
+
+def test_optional_fields_absent_fails_when_the_oracle_requires_an_optional_field(monkeypatch):
+    from pydantic import create_model
+
+    models = serialization.Models(SPEC, API_VERSION)
+    oracle = models.oracle
+    strict = create_model("Assistant", __base__=oracle.Assistant, region=(oracle.Region, ...))
+    monkeypatch.setattr(oracle, "Assistant", strict)
+    checks = _assistant_checks()
+    assert _verdict(checks["generated.Assistant.oracle_agrees"], _FULL_ASSISTANT)
+    assert not _verdict(checks["generated.Assistant.optional_fields_absent"], _FULL_ASSISTANT)
+    assert _assistant_property()["serialization.generated.Assistant.optional_fields_absent"] is Status.FAIL

@@ -73,3 +73,12 @@ def test_only_an_expected_check_counts_as_a_detection_and_crashes_never_do(tmp_p
     assert fault["detected"] is False
     assert summary["faults_detected"] == 0
     assert fault["unexpected"] == []  # its run had only the serialization suite: nothing else could fail
+
+
+def test_also_caught_by_names_catalog_faults_and_never_repeats_their_expected_checks():
+    from assistant_conformance.selftest import ALSO_CAUGHT_BY, EXPECTED_CHECKS, fault_catalog
+
+    catalog = fault_catalog()
+    for name, patterns in ALSO_CAUGHT_BY.items():
+        assert name in catalog, name
+        assert not set(patterns) & set(EXPECTED_CHECKS[name]), name

@@ -290,6 +290,25 @@ def test_valid_chat_404_and_valid_context_400_answer_valid_requests_with_an_erro
     assert faulty.post("chat/demo/context", json={"query": QUESTION}).status_code == 200
 
 
+def test_empty_region_accepted_creates_in_the_default_region(faulty: Api) -> None:
+    body = {"name": "blank-region", "region": ""}
+    assert faulty.post("assistants", json=body, version=V26).status_code == 400
+    created = faulty.post("assistants", json=body, version=V26, headers=fault("empty_region_accepted"))
+    assert created.status_code == 200
+    assert created.json()["region"] == "us"
+
+
+def test_loose_query_flags_reads_true_and_false_in_any_case(faulty: Api) -> None:
+    file_id = next(iter(load_corpus(faulty, "flags").values()))
+    path = f"files/flags/{file_id}"
+    assert faulty.get(path, params={"include_url": "TRUE"}).status_code == 400
+    loose = faulty.get(path, params={"include_url": "TRUE"}, headers=fault("loose_query_flags"))
+    assert loose.status_code == 200
+    assert loose.json()["signed_url"] is not None
+    still_bad = faulty.get(path, params={"include_url": "maybe"}, headers=fault("loose_query_flags"))
+    assert still_bad.status_code == 400
+
+
 def test_every_catalog_fault_is_exercised_here() -> None:
     exercised = {
         "rate_limit_seconds",
@@ -316,6 +335,8 @@ def test_every_catalog_fault_is_exercised_here() -> None:
         "chat_text_moved",
         "usage_total_not_sum",
         "undocumented_chat_field",
+        "empty_region_accepted",
+        "loose_query_flags",
         *DIVERGENCES,
     }
     assert set(faults.CATALOG) == exercised

@@ -7,7 +7,7 @@ import re
 from typing import Any
 
 from .errors import already_exists, bad_request, not_found
-from .faults import Reply
+from .faults import ALLOW_EMPTY_REGION, Reply
 from .runtime import Call, Fields
 from .store import AssistantRow, ConflictError
 from .versions import V2026_04
@@ -61,8 +61,8 @@ async def create_assistant(call: Call) -> Reply:
     instructions = fields.string("instructions")
     metadata = fields.obj("metadata")
     region = fields.string("region")
-    if region is None:  # absent or null: the default region; "" is invalid, as the service says
-        region = "us"
+    if region is None or (region == "" and call.faults.flag(ALLOW_EMPTY_REGION)):
+        region = "us"  # absent or null: the default region; "" is invalid, as the service says
     _check_name(name)
     if region not in REGIONS:
         raise bad_request(f"Invalid region: Valid options are {', '.join(REGIONS)}")

@@ -42,6 +42,8 @@ SKIP_AUTH = "skip_auth"
 IGNORE_FILTER = "ignore_filter"
 ALLOW_EMPTY_CONTENT = "allow_empty_content"
 ALLOW_JSON_RESPONSE_STREAM = "allow_json_response_stream"
+ALLOW_EMPTY_REGION = "allow_empty_region"
+LOOSE_QUERY_FLAGS = "loose_query_flags"
 
 Event = dict[str, Any] | str  # a chunk payload, or a raw data string such as "[DONE]"
 
@@ -521,6 +523,20 @@ register(
 )
 register(
     Fault("missing_key_accepted", "requests without an API key are served", flags=frozenset({SKIP_AUTH}))
+)
+register(
+    Fault(
+        "empty_region_accepted",
+        "an empty `region` on create is taken as the default region instead of a 400 (a pinned case)",
+        flags=frozenset({ALLOW_EMPTY_REGION}),
+    )
+)
+register(
+    Fault(
+        "loose_query_flags",
+        "`true`/`false` query parameters are read case-blind (`FALSE` is accepted; a pinned case)",
+        flags=frozenset({LOOSE_QUERY_FLAGS}),
+    )
 )
 
 

@@ -17,7 +17,7 @@ from typing import Any
 from starlette.requests import Request
 
 from .errors import ApiError, bad_request, unprocessable
-from .faults import ActiveFaults, FaultSwitch
+from .faults import LOOSE_QUERY_FLAGS, ActiveFaults, FaultSwitch
 from .processing import Processor
 from .retrieval import Retriever
 from .store import Store
@@ -124,6 +124,8 @@ class Call:
         value = self.request.query_params.get(name)
         if value is None:
             return None
+        if self.faults.flag(LOOSE_QUERY_FLAGS):
+            value = value.lower()
         if value not in {"true", "false"}:  # exactly, as the spec's enum says ("TRUE" is refused)
             raise bad_request(f"Query parameter {name} must be 'true' or 'false', got {value!r}.")
         return value == "true"

@@ -25,13 +25,12 @@ from assistant_conformance.results import CheckCollector, SuiteResult
 
 SUITE = "requests"
 CHECK = "wire_request"
-#: The client's transport answers every request itself: nothing reaches the target, so a recorded
-#: run neither records nor replays this suite.
-REACHES_TARGET = False
 
 CONTROL = "https://control.conformance.test"
 DATA = "https://data.conformance.test"
 EVALUATION = "https://evaluation.conformance.test"
+#: The hosts above: the suite's own transport answers them, so recordings leave them out.
+MOCK_HOSTS = tuple(url.split("://", 1)[1] for url in (CONTROL, DATA, EVALUATION))
 ASSISTANT = "claims-assistant"
 FILE_ID = "claims-file"
 OPERATION_ID = "claims-operation"
@@ -51,18 +50,18 @@ _V1 = {
     "context_assistant": ("POST", DATA, "/assistant/chat/{assistant_name}/context"),
     "metrics_alignment": ("POST", EVALUATION, "/assistant/evaluation/metrics/alignment"),
 }
-#: version -> operationId -> (method, host, path with its server prefix). The version string sent
-#: in ``X-Pinecone-Api-Version`` is the key itself.
 _V2 = {
     **_V1,
     "upsert_file": ("PUT", DATA, "/assistant/files/{assistant_name}/{assistant_file_id}"),
     "list_operations": ("GET", DATA, "/assistant/operations/{assistant_name}"),
     "describe_operation": ("GET", DATA, "/assistant/operations/{assistant_name}/{operation_id}"),
 }
+#: version -> operationId -> (method, host, path with its server prefix). The version string sent
+#: in ``X-Pinecone-Api-Version`` is the key itself.
 EXPECTED: dict[str, dict[str, tuple[str, str, str]]] = {
     "2025-10": dict(_V1),
     "2026-04": dict(_V2),
-    # 2026-07 has the operations, methods and paths of 2026-04.
+    # 2026-07 added, removed and moved no operation (spec/changes/2026-04_to_2026-07.md).
     "2026-07": dict(_V2),
 }
 
