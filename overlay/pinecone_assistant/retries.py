@@ -235,7 +235,13 @@ def is_stale_connection(exc: BaseException) -> bool:
     if isinstance(exc, httpx.RemoteProtocolError):
         return "without sending a response" in str(exc)
     if isinstance(exc, httpx.WriteError | httpx.ReadError):
-        return isinstance(exc.__cause__ or exc.__context__, ConnectionResetError | BrokenPipeError)
+        # httpx's error wraps httpcore's, which wraps the OS error: look a few links down the chain.
+        inner = exc.__cause__ or exc.__context__
+        for _ in range(3):
+            if inner is None or isinstance(inner, ConnectionResetError | BrokenPipeError):
+                break
+            inner = inner.__cause__ or inner.__context__
+        return isinstance(inner, ConnectionResetError | BrokenPipeError)
     return False
 
 

@@ -114,8 +114,18 @@ def test_x_should_retry_is_read_from_a_plain_mapping_too():
         _caused(httpx.WriteError("broken pipe"), cause=BrokenPipeError()),
         _caused(httpx.ReadError("reset"), context=ConnectionResetError()),
         _caused(httpx.WriteError("broken pipe"), context=BrokenPipeError()),
+        _caused(
+            httpx.ReadError("reset"), cause=_caused(ValueError("httpcore"), cause=ConnectionResetError())
+        ),
     ],
-    ids=["disconnected", "read-reset", "write-broken-pipe", "read-reset-context", "write-pipe-context"],
+    ids=[
+        "disconnected",
+        "read-reset",
+        "write-broken-pipe",
+        "read-reset-context",
+        "write-pipe-context",
+        "read-reset-wrapped-by-httpcore",
+    ],
 )
 def test_a_connection_the_server_had_closed_before_any_answer_is_stale(exc):
     assert is_stale_connection(exc)
