@@ -140,8 +140,28 @@ def test_a_connection_the_server_had_closed_before_any_answer_is_stale(exc):
         _caused(httpx.ConnectError("refused"), cause=ConnectionResetError()),
         _caused(httpx.ReadTimeout("slow"), cause=ConnectionResetError()),
         _caused(ValueError("x"), cause=ConnectionResetError()),
+        _caused(
+            httpx.ReadError("deep"),
+            cause=_caused(
+                ValueError("1"),
+                cause=_caused(
+                    ValueError("2"),
+                    cause=_caused(
+                        ValueError("3"), cause=_caused(ValueError("4"), cause=ConnectionResetError())
+                    ),
+                ),
+            ),
+        ),
     ],
-    ids=["body-cut", "no-cause", "timeout-cause", "connect-error", "read-timeout", "not-httpx"],
+    ids=[
+        "body-cut",
+        "no-cause",
+        "timeout-cause",
+        "connect-error",
+        "read-timeout",
+        "not-httpx",
+        "reset-beyond-the-links-httpx-adds",
+    ],
 )
 def test_other_failures_are_not_a_stale_connection(exc):
     assert not is_stale_connection(exc)
